@@ -1,0 +1,23 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { ClerkProvider } from '@clerk/nextjs';
+import { SiteHeader } from '@/components/site-header';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'clerk-mongo-sync', template: '%s · clerk-mongo-sync' },
+  description: 'Sign up with Clerk; Clerk webhooks keep a MongoDB users collection in sync.',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <ClerkProvider>
+      <html lang="en">
+        <body>
+          <SiteHeader />
+          {children}
+        </body>
+      </html>
+    </ClerkProvider>
+  );
+}

@@ -1,0 +1,47 @@
+import Image from 'next/image';
+import type { UserDocument } from '@/lib/users/schema';
+
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+function formatDate(date: Date | null): string {
+  return date ? `${dateFormat.format(date)} UTC` : '—';
+}
+
+export function displayName(user: Pick<UserDocument, 'firstName' | 'lastName' | 'username' | 'email' | 'phone' | 'clerkId'>): string {
+  const fullName = [user.firstName, user.lastName].filter(Boolean).join(' ');
+  return fullName || user.username || user.email || user.phone || user.clerkId;
+}
+
+export function ProfileCard({ user }: { user: UserDocument }) {
+  const name = displayName(user);
+  return (
+    <section className="card" data-testid="profile">
+      <div className="profile">
+        {user.imageUrl ? (
+          // Avatars come from Clerk's CDN; they are already sized and cached there.
+          <Image className="avatar" src={user.imageUrl} alt={`Avatar of ${name}`} width={72} height={72} unoptimized data-testid="avatar" />
+        ) : null}
+        <div>
+          <h2 data-testid="profile-name">{name}</h2>
+          <span className={`badge ${user.isOnline ? 'ok' : ''}`}>{user.isOnline ? 'online' : 'offline'}</span>
+        </div>
+      </div>
+      <dl className="fields">
+        <dt>Email</dt>
+        <dd data-testid="profile-email">{user.email ?? '—'}</dd>
+        <dt>Username</dt>
+        <dd>{user.username ?? '—'}</dd>
+        <dt>Phone</dt>
+        <dd>{user.phone ?? '—'}</dd>
+        <dt>Clerk user id</dt>
+        <dd><code>{user.clerkId}</code></dd>
+        <dt>Last sign-in</dt>
+        <dd>{formatDate(user.lastSignInAt)}</dd>
+        <dt>Last seen</dt>
+        <dd data-testid="profile-last-seen">{formatDate(user.lastSeen)}</dd>
+        <dt>Synced</dt>
+        <dd>{formatDate(user.updatedAt)}</dd>
+      </dl>
+    </section>
+  );
+}

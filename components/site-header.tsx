@@ -1,0 +1,26 @@
+import Link from 'next/link';
+import { Show, SignInButton, SignUpButton, UserButton } from '@clerk/nextjs';
+
+export function SiteHeader() {
+  return (
+    <header className="site-header">
+      <Link href="/" className="brand">
+        clerk-mongo-sync
+      </Link>
+      <nav aria-label="Account">
+        <Show when="signed-out">
+          <SignInButton>
+            <button className="button secondary" type="button">Sign in</button>
+          </SignInButton>
+          <SignUpButton>
+            <button className="button" type="button">Sign up</button>
+          </SignUpButton>
+        </Show>
+        <Show when="signed-in">
+          <Link href="/dashboard">Dashboard</Link>
+          <UserButton />
+        </Show>
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,69 @@
+import 'server-only';
+import { attachDatabasePool } from '@vercel/functions';
+import { MongoClient, type Db } from 'mongodb';
+import { env } from '@/lib/env';
+import { ensureIndexes } from './indexes';
+
+/**
+ * Svix gives up on a delivery after 15 s. Server selection must fail well
+ * before that so the route can still answer 503 and Svix retries later.
+ */
+export const DB_TIMEOUT_MS = 5_000;
+
+type Shared = { uri: string; client: MongoClient; indexes?: Promise<void> };
+
+// Cached on globalThis: dev-mode HMR re-evaluates modules, and a module-level
+// client would leak one connection pool per edit.
+const holder = globalThis as typeof globalThis & { __clerkMongoSync?: Shared };
+
+function shared(): Shared {
+  const { MONGODB_URI } = env();
+  const current = holder.__clerkMongoSync;
+  if (current?.uri === MONGODB_URI) return current;
+
+  // The driver connects lazily per operation, so a failed connect is just a
+  // failed operation: nothing is cached that could poison later requests.
+  const client = new MongoClient(MONGODB_URI, {
+    appName: 'clerk-mongo-sync',
+    serverSelectionTimeoutMS: DB_TIMEOUT_MS,
+    connectTimeoutMS: DB_TIMEOUT_MS,
+    socketTimeoutMS: 10_000,
+    maxIdleTimeMS: 60_000,
+    // 2xx only once the write is durable: acknowledged by a majority, journaled.
+    writeConcern: { w: 'majority', journal: true },
+  });
+  if (process.env.VERCEL) attachDatabasePool(client);
+  void current?.client.close();
+  holder.__clerkMongoSync = { uri: MONGODB_URI, client };
+  return holder.__clerkMongoSync;
+}
+
+export function mongoClient(): MongoClient {
+  return shared().client;
+}
+
+/** The app database: `MONGODB_DB`, else the one named in the URI, else `clerk_mongo_sync`. */
+export function databaseName(): string {
+  const { MONGODB_DB } = env();
+  return MONGODB_DB ?? databaseInUri(shared().uri) ?? 'clerk_mongo_sync';
+}
+
+function databaseInUri(uri: string): string | undefined {
+  const path = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri)?.[1];
+  return path ? decodeURIComponent(path) : undefined;
+}
+
+/**
+ * The app database, with its indexes ensured once per process. A failed
+ * attempt is forgotten so the next caller tries again.
+ */
+export async function db(): Promise<Db> {
+  const state = shared();
+  const database = state.client.db(databaseName());
+  state.indexes ??= ensureIndexes(database).catch((error: unknown) => {
+    state.indexes = undefined;
+    throw error;
+  });
+  await state.indexes;
+  return database;
+}

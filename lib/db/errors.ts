@@ -1,0 +1,48 @@
+import { MongoError, MongoServerError } from 'mongodb';
+
+const DUPLICATE_KEY = 11000;
+const NOT_IMPLEMENTED = 238;
+
+/** Server error codes that mean "try again later", not "your request is wrong". */
+const TRANSIENT_SERVER_CODES = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  262, // ExceededTimeLimit
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+  64, // WriteConcernFailed
+]);
+
+const TRANSIENT_ERROR_NAMES = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  'MongoWriteConcernError',
+  'MongoOperationTimeoutError',
+]);
+
+export function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+export function isNotImplemented(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === NOT_IMPLEMENTED;
+}
+
+/** True when the database could not be reached or could not make the write durable. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof MongoError)) return false;
+  if (TRANSIENT_ERROR_NAMES.has(error.name)) return true;
+  if (error.hasErrorLabel('RetryableWriteError') || error.hasErrorLabel('ResetPool')) return true;
+  return typeof error.code === 'number' && TRANSIENT_SERVER_CODES.has(error.code);
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * Every server-side setting the app reads, in one schema. Pure (no
+ * `server-only`) so CLI scripts and unit tests can use it; app code imports
+ * the parsed result from `lib/env.ts`.
+ */
+
+const MIN_SECRET_BYTES = 24;
+
+/** `whsec_` + base64 of at least 24 bytes, as the Clerk dashboard shows it. */
+export const webhookSecretSchema = z.string().trim().refine(isWellFormedWebhookSecret, {
+  message: `must be "whsec_" followed by base64 of at least ${MIN_SECRET_BYTES} bytes; copy the Signing Secret from Clerk Dashboard → Webhooks → your endpoint`,
+});
+
+export function isWellFormedWebhookSecret(secret: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  if (!match?.[1] || match[1].length % 4 !== 0) return false;
+  return Buffer.from(match[1], 'base64').length >= MIN_SECRET_BYTES;
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+
+export const envSchema = z
+  .object({
+    MONGODB_URI: z
+      .string({ error: 'is required: a mongodb:// or mongodb+srv:// connection string (npm run dev sets it for the embedded database)' })
+      .trim()
+      .regex(/^mongodb(\+srv)?:\/\/.+/, 'must start with mongodb:// or mongodb+srv://'),
+    MONGODB_DB: optionalText.pipe(
+      z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a valid MongoDB database name').optional(),
+    ),
+    CLERK_WEBHOOK_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
+    CLERK_WEBHOOK_SIGNING_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
+    CLERK_SECRET_KEY: optionalText.pipe(
+      z.string().regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys)').optional(),
+    ),
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalText.pipe(
+      z.string().regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)').optional(),
+    ),
+    ADMIN_USER_IDS: commaList,
+    DELETION_POLICY: z.enum(['delete', 'anonymize']).default('delete'),
+  })
+  .transform(({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET, ...rest }) => ({
+    ...rest,
+    /** Either name works: the seeds use the first, Clerk's helper reads the second. */
+    webhookSecret: CLERK_WEBHOOK_SECRET ?? CLERK_WEBHOOK_SIGNING_SECRET,
+  }));
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+/** Parses `source` or throws an `EnvError` whose message names each bad variable and its fix. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  - ${issue.path.join('.') || 'environment'} ${issue.message}`);
+  throw new EnvError(
+    `Invalid configuration:\n${lines.join('\n')}\nSet these in .env.local (see .env.local.example) or in your host's environment settings.`,
+  );
+}

@@ -1,0 +1,55 @@
+import { ObjectId } from 'mongodb';
+import { z } from 'zod';
+
+/**
+ * A document of the `users` collection: the app's copy of a Clerk user.
+ *
+ * `version` is the order guard: the Clerk timestamp (ms) of the newest event
+ * applied. 0 means only presence is known so far (a session event arrived
+ * before the user's own events); the profile fields are then still empty.
+ */
+export const userDocumentSchema = z.object({
+  _id: z.instanceof(ObjectId),
+  clerkId: z.string(),
+  email: z.string().nullable(),
+  emails: z.array(z.string()),
+  username: z.string().nullable(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  imageUrl: z.string().nullable(),
+  phone: z.string().nullable(),
+  publicMetadata: z.record(z.string(), z.unknown()),
+  clerkCreatedAt: z.date().nullable(),
+  clerkUpdatedAt: z.date().nullable(),
+  lastSignInAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  deletedAt: z.date().nullable(),
+  isOnline: z.boolean(),
+  lastSeen: z.date().nullable(),
+  version: z.number(),
+});
+
+export type UserDocument = z.infer<typeof userDocumentSchema>;
+
+/** The profile fields a Clerk user event (or the Backend API) determines. */
+export const PROFILE_FIELDS = [
+  'email',
+  'emails',
+  'username',
+  'firstName',
+  'lastName',
+  'imageUrl',
+  'phone',
+  'publicMetadata',
+  'clerkCreatedAt',
+  'clerkUpdatedAt',
+  'lastSignInAt',
+] as const satisfies readonly (keyof UserDocument)[];
+
+export type UserProfile = Pick<UserDocument, 'clerkId' | (typeof PROFILE_FIELDS)[number]>;
+
+/** Whether the document holds a synced profile (not just presence, not a tombstone). */
+export function hasProfile(user: Pick<UserDocument, 'version' | 'deletedAt'>): boolean {
+  return user.version > 0 && user.deletedAt === null;
+}

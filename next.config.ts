@@ -1,0 +1,14 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  poweredByHeader: false,
+  // Pin the workspace root so a lockfile in a parent folder is never picked.
+  turbopack: { root: __dirname },
+  outputFileTracingRoot: __dirname,
+  images: {
+    // Clerk serves avatars from img.clerk.com; tests serve them locally.
+    remotePatterns: [{ protocol: 'https', hostname: 'img.clerk.com' }],
+  },
+};
+
+export default nextConfig;
