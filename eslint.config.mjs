@@ -5,7 +5,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ['.next/**', 'node_modules/**', '.tools/**', '.data/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'tests/.artifacts/**'],
+    ignores: ['.next/**', '.next-*/**', 'node_modules/**', '.tools/**', '.data/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'tests/.artifacts/**'],
   },
   {
     rules: {

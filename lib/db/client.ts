@@ -2,7 +2,7 @@ import 'server-only';
 import { attachDatabasePool } from '@vercel/functions';
 import { MongoClient, type Db } from 'mongodb';
 import { env } from '@/lib/env';
-import { ensureIndexes } from './indexes';
+import { ensureIndexes, type IndexReport } from './indexes';
 
 /**
  * Svix gives up on a delivery after 15 s. Server selection must fail well
@@ -10,7 +10,7 @@ import { ensureIndexes } from './indexes';
  */
 export const DB_TIMEOUT_MS = 5_000;
 
-type Shared = { uri: string; client: MongoClient; indexes?: Promise<void> };
+type Shared = { uri: string; client: MongoClient; indexes: Map<string, Promise<IndexReport>> };
 
 // Cached on globalThis: dev-mode HMR re-evaluates modules, and a module-level
 // client would leak one connection pool per edit.
@@ -34,7 +34,7 @@ function shared(): Shared {
   });
   if (process.env.VERCEL) attachDatabasePool(client);
   void current?.client.close();
-  holder.__clerkMongoSync = { uri: MONGODB_URI, client };
+  holder.__clerkMongoSync = { uri: MONGODB_URI, client, indexes: new Map() };
   return holder.__clerkMongoSync;
 }
 
@@ -60,10 +60,24 @@ function databaseInUri(uri: string): string | undefined {
 export async function db(): Promise<Db> {
   const state = shared();
   const database = state.client.db(databaseName());
-  state.indexes ??= ensureIndexes(database).catch((error: unknown) => {
-    state.indexes = undefined;
-    throw error;
-  });
-  await state.indexes;
+  await indexesOf(state, database);
   return database;
+}
+
+/** What `ensureIndexes()` found out about the server (e.g. whether it has TTL indexes). */
+export async function indexReport(): Promise<IndexReport> {
+  const state = shared();
+  return indexesOf(state, state.client.db(databaseName()));
+}
+
+function indexesOf(state: Shared, database: Db): Promise<IndexReport> {
+  let report = state.indexes.get(database.databaseName);
+  if (!report) {
+    report = ensureIndexes(database).catch((error: unknown) => {
+      state.indexes.delete(database.databaseName);
+      throw error;
+    });
+    state.indexes.set(database.databaseName, report);
+  }
+  return report;
 }

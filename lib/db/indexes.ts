@@ -28,18 +28,20 @@ const TTL_INDEX: IndexDescription = {
   expireAfterSeconds: LEDGER_TTL_SECONDS,
 };
 
-/** Whether the server expires ledger entries itself (MongoDB) or the app must prune them (FerretDB v1). */
-export const ledgerRetention = { serverTtl: true };
+export type IndexReport = {
+  /** Whether the server expires ledger entries itself (MongoDB) or the app must prune them (FerretDB v1). */
+  serverTtl: boolean;
+};
 
 /**
  * Creates every index the app relies on. Idempotent: `createIndexes` with an
  * identical spec is a no-op, so it runs once per process start.
  */
-export async function ensureIndexes(db: Db): Promise<void> {
+export async function ensureIndexes(db: Db): Promise<IndexReport> {
   await Promise.all(
     Object.entries(INDEXES).map(([collection, specs]) => db.collection(collection).createIndexes(specs)),
   );
-  ledgerRetention.serverTtl = await ensureTtlIndex(db);
+  return { serverTtl: await ensureTtlIndex(db) };
 }
 
 async function ensureTtlIndex(db: Db): Promise<boolean> {

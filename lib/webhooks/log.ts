@@ -1,0 +1,16 @@
+import type { DeliveryResult } from './outcome';
+
+/** One structured line per delivery: ids, type, outcome, status, timing. Never payload data or PII. */
+export function logDelivery(result: DeliveryResult, status: number, startedAt: number): void {
+  const line = JSON.stringify({
+    event: 'clerk_webhook',
+    svixId: result.svixId ?? null,
+    type: result.type ?? null,
+    outcome: result.outcome,
+    status,
+    durationMs: Math.round(performance.now() - startedAt),
+  });
+  if (status >= 500) console.error(line);
+  else if (status >= 400) console.warn(line);
+  else console.log(line);
+}

@@ -1,0 +1,27 @@
+/**
+ * Vitest global setup for integration tests: one embedded database server for
+ * the run, in a throwaway data directory. Each test file then works in a
+ * database of its own (see integration-env.ts), never the developer's data.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startLocalDb } from '../../scripts/local-db';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    mongoUri: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'clerk-mongo-sync-test-'));
+  const server = await startLocalDb({ dataDir });
+  console.log(`[tests] database: ${server.description} at ${server.uri}`);
+  project.provide('mongoUri', server.uri);
+  return async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+const shared = {
+  root,
+  alias: {
+    '@': root,
+    // Tests import server modules directly; `server-only` would throw outside React's server runtime.
+    'server-only': path.join(root, 'tests/support/empty-module.ts'),
+  },
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve: { alias: shared.alias },
+        test: { name: 'unit', root, include: ['tests/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        resolve: { alias: shared.alias },
+        test: {
+          name: 'integration',
+          root,
+          include: ['tests/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/support/global-db.ts'],
+          setupFiles: ['tests/support/integration-env.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
