@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadEnvConfig } from '@next/env';
-import { startLocalDb, freePort, type LocalDb } from './local-db';
+import { DEFAULT_DATABASE_NAME } from '../lib/db/database-name';
+import { DEV_DB_PORT, startLocalDb, freePort, type LocalDb } from './local-db';
 
 const ROOT = path.resolve(__dirname, '..');
-const PREFERRED_PORT = 27018;
 
 async function portIsFree(port: number): Promise<boolean> {
   const { createServer } = await import('node:net');
@@ -27,9 +27,9 @@ async function main() {
   if (env.MONGODB_URI) {
     console.log(`▸ Database: MONGODB_URI from your environment (${env.MONGODB_URI.replace(/\/\/[^@/]*@/, '//…@')})`);
   } else {
-    const port = (await portIsFree(PREFERRED_PORT)) ? PREFERRED_PORT : await freePort();
+    const port = (await portIsFree(DEV_DB_PORT)) ? DEV_DB_PORT : await freePort();
     localDb = await startLocalDb({ dataDir: path.join(ROOT, '.data', 'dev'), port });
-    env.MONGODB_URI = `${localDb.uri}clerk_mongo_sync`;
+    env.MONGODB_URI = `${localDb.uri}${DEFAULT_DATABASE_NAME}`;
     console.log(`▸ Database: ${localDb.description}`);
     console.log(`  ${env.MONGODB_URI} — data in .data/dev (set MONGODB_URI to use your own)`);
   }

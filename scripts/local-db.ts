@@ -14,6 +14,9 @@ const ROOT = path.resolve(__dirname, '..');
 const FERRETDB_SOURCE = path.join(ROOT, 'scripts', 'ferretdb');
 export const FERRETDB_BINARY = path.join(ROOT, '.tools', 'bin', 'ferretdb');
 
+/** Where `npm run dev` starts the embedded database when the port is free; doctor looks there too. */
+export const DEV_DB_PORT = 27018;
+
 export type LocalDb = {
   uri: string;
   port: number;

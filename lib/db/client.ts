@@ -2,6 +2,7 @@ import 'server-only';
 import { attachDatabasePool } from '@vercel/functions';
 import { MongoClient, type Db } from 'mongodb';
 import { env } from '@/lib/env';
+import { resolveDatabaseName } from './database-name';
 import { ensureIndexes, type IndexReport } from './indexes';
 
 /**
@@ -42,15 +43,9 @@ export function mongoClient(): MongoClient {
   return shared().client;
 }
 
-/** The app database: `MONGODB_DB`, else the one named in the URI, else `clerk_mongo_sync`. */
+/** The app database: see `resolveDatabaseName`. */
 export function databaseName(): string {
-  const { MONGODB_DB } = env();
-  return MONGODB_DB ?? databaseInUri(shared().uri) ?? 'clerk_mongo_sync';
-}
-
-function databaseInUri(uri: string): string | undefined {
-  const path = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri)?.[1];
-  return path ? decodeURIComponent(path) : undefined;
+  return resolveDatabaseName(shared().uri, env().MONGODB_DB);
 }
 
 /**

@@ -2,6 +2,7 @@ import { MongoError, MongoServerError } from 'mongodb';
 
 const DUPLICATE_KEY = 11000;
 const NOT_IMPLEMENTED = 238;
+const NAMESPACE_NOT_FOUND = 26;
 
 /** Server error codes that mean "try again later", not "your request is wrong". */
 const TRANSIENT_SERVER_CODES = new Set([
@@ -37,6 +38,11 @@ export function isDuplicateKey(error: unknown): boolean {
 
 export function isNotImplemented(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === NOT_IMPLEMENTED;
+}
+
+/** The collection (or database) does not exist yet, e.g. listIndexes before the first write. */
+export function isNamespaceNotFound(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === NAMESPACE_NOT_FOUND;
 }
 
 /** True when the database could not be reached or could not make the write durable. */

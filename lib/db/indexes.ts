@@ -1,5 +1,5 @@
-import type { Db, IndexDescription } from 'mongodb';
-import { isNotImplemented } from './errors';
+import type { Db, Document, IndexDescription } from 'mongodb';
+import { isNamespaceNotFound, isNotImplemented } from './errors';
 
 export const COLLECTIONS = {
   users: 'users',
@@ -44,15 +44,59 @@ export async function ensureIndexes(db: Db): Promise<IndexReport> {
   return { serverTtl: await ensureTtlIndex(db) };
 }
 
+/** FerretDB v1 has no TTL indexes: a plain index on the same key serves the pruning query. */
+const TTL_FALLBACK_INDEX: IndexDescription = { key: TTL_INDEX.key, name: 'receivedAt' };
+
 async function ensureTtlIndex(db: Db): Promise<boolean> {
   const deliveries = db.collection(COLLECTIONS.deliveries);
   try {
     await deliveries.createIndexes([TTL_INDEX]);
     return true;
   } catch (error) {
-    // FerretDB v1 has no TTL indexes: keep a plain index for the pruning query.
     if (!isNotImplemented(error)) throw error;
-    await deliveries.createIndexes([{ key: TTL_INDEX.key, name: 'receivedAt' }]);
+    await deliveries.createIndexes([TTL_FALLBACK_INDEX]);
     return false;
   }
+}
+
+type Requirement = { collection: string; anyOf: IndexDescription[] };
+
+function requiredIndexes(): Requirement[] {
+  return [
+    ...Object.entries(INDEXES).flatMap(([collection, specs]) => specs.map((spec) => ({ collection, anyOf: [spec] }))),
+    // Either the TTL index or, where the server has none (FerretDB v1), its plain fallback.
+    { collection: COLLECTIONS.deliveries, anyOf: [TTL_INDEX, TTL_FALLBACK_INDEX] },
+  ];
+}
+
+/**
+ * `collection.indexName` of every index `ensureIndexes()` creates that the
+ * database lacks (matched by name and key). For diagnostics (doctor); a
+ * collection that does not exist yet lacks all of its indexes.
+ */
+export async function missingIndexes(db: Db): Promise<string[]> {
+  const listed = new Map<string, Document[]>();
+  const missing: string[] = [];
+  for (const { collection, anyOf } of requiredIndexes()) {
+    const present = listed.get(collection) ?? (await indexesOf(db, collection));
+    listed.set(collection, present);
+    const found = anyOf.some((spec) => present.some((index) => index.name === spec.name && sameKey(index.key, spec.key)));
+    if (!found) missing.push(`${collection}.${anyOf[0]?.name ?? '?'}`);
+  }
+  return missing;
+}
+
+function indexesOf(db: Db, collection: string): Promise<Document[]> {
+  return db
+    .collection(collection)
+    .listIndexes()
+    .toArray()
+    .catch((error: unknown) => {
+      if (isNamespaceNotFound(error)) return [];
+      throw error;
+    });
+}
+
+function sameKey(actual: unknown, expected: IndexDescription['key']): boolean {
+  return JSON.stringify(actual) === JSON.stringify(expected);
 }
