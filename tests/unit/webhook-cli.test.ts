@@ -1,0 +1,117 @@
+/**
+ * `npm run webhook` against a capturing HTTP server: every request it sends
+ * must pass the app's own verifier and parse as the event type asked for.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseClerkEvent } from '@/lib/webhooks/events';
+import { verifySignature, type SvixHeaders } from '@/lib/webhooks/verify';
+import { runWebhookCli } from '../../scripts/lib/webhook-cli';
+import { SENDABLE_EVENT_TYPES } from '../../scripts/lib/webhook-sender';
+import { newWebhookSecret } from '../support/svix';
+
+type Captured = { body: string; headers: SvixHeaders };
+
+const secret = newWebhookSecret();
+let server: Server;
+let url: string;
+let captured: Captured[] = [];
+let dir: string;
+let output: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const headers = request.headers as Record<string, string>;
+      captured.push({ body: Buffer.concat(chunks).toString('utf8'), headers });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"outcome":"applied","message":"applied"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/clerk`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+beforeEach(() => {
+  captured = [];
+  output = [];
+  dir = mkdtempSync(path.join(tmpdir(), 'webhook-cli-'));
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+function run(...args: string[]) {
+  return runWebhookCli(args, {
+    env: { CLERK_WEBHOOK_SECRET: secret },
+    lastUserFile: path.join(dir, 'last-user.json'),
+    out: (line) => output.push(line),
+    err: (line) => output.push(line),
+  });
+}
+
+function lastEvent() {
+  const delivery = captured.at(-1)!;
+  return { delivery, payload: JSON.parse(delivery.body) as { type: string; data: Record<string, unknown> } };
+}
+
+describe('npm run webhook -- send', () => {
+  it.each(SENDABLE_EVENT_TYPES)('signs %s so the app’s verifier accepts it and the app’s schema parses it', async (type) => {
+    expect(await run('send', type, '--user', 'user_2cliTest000000000000000000', '--url', url)).toBe(0);
+    const { delivery, payload } = lastEvent();
+    expect(verifySignature(secret, delivery.body, delivery.headers)).toMatchObject({ ok: true, svixId: delivery.headers['svix-id'] });
+    expect(parseClerkEvent(payload)).toMatchObject({ kind: 'event', event: { type } });
+  });
+
+  it('produces signatures the app rejects under any other secret', async () => {
+    await run('send', 'user.created', '--url', url);
+    const { delivery } = lastEvent();
+    expect(verifySignature(newWebhookSecret(), delivery.body, delivery.headers)).toMatchObject({ ok: false });
+  });
+
+  it('updates the user it created last when no --user is given, keeping the rest of the profile', async () => {
+    await run('send', 'user.created', '--email', 'grace@example.com', '--url', url);
+    const created = lastEvent().payload.data;
+    expect(await run('send', 'user.updated', '--first-name', 'Grace', '--role', 'admin', '--url', url)).toBe(0);
+    const updated = lastEvent().payload.data;
+    expect(updated.id).toBe(created.id);
+    expect(updated.first_name).toBe('Grace');
+    expect(updated.public_metadata).toEqual({ role: 'admin' });
+    expect(updated.email_addresses).toEqual(created.email_addresses);
+    expect(updated.updated_at as number).toBeGreaterThan(created.updated_at as number);
+  });
+
+  it('forgets a deleted user, so a later update needs --user', async () => {
+    await run('send', 'user.created', '--url', url);
+    const { id } = lastEvent().payload.data;
+    await run('send', 'session.created', '--url', url);
+    expect(lastEvent().payload.data.user_id).toBe(id);
+    await run('send', 'user.deleted', '--url', url);
+    expect(lastEvent().payload.data).toMatchObject({ id, deleted: true });
+    expect(await run('send', 'user.updated', '--url', url)).toBe(2);
+    expect(output.at(-1)).toMatch(/pass --user/);
+  });
+
+  it('refuses a malformed secret and unknown event types without sending anything', async () => {
+    const bad = await runWebhookCli(['send', 'user.created', '--url', url], {
+      env: { CLERK_WEBHOOK_SECRET: 'whsec_tooshort' },
+      lastUserFile: path.join(dir, 'last-user.json'),
+      out: () => {},
+      err: (line) => output.push(line),
+    });
+    expect(bad).toBe(2);
+    expect(output.at(-1)).toMatch(/malformed/);
+    expect(await run('send', 'user.exploded', '--url', url)).toBe(2);
+    expect(captured).toHaveLength(0);
+  });
+
+  it('exits 1 and says so when nothing listens at the URL', async () => {
+    expect(await run('send', 'user.created', '--url', 'http://127.0.0.1:1/api/webhooks/clerk')).toBe(1);
+    expect(output.join('\n')).toMatch(/Is the app running/);
+  });
+});
