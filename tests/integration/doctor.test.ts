@@ -1,0 +1,138 @@
+/**
+ * `npm run doctor` against a real production build of the app on the test
+ * database: it passes when everything is right, and each failure it is meant
+ * to diagnose produces the matching message.
+ */
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COLLECTIONS } from '@/lib/db/indexes';
+import type { CheckResult } from '../../scripts/lib/doctor/result';
+import { runDoctor } from '../../scripts/lib/doctor/run';
+import { freePort } from '../../scripts/local-db';
+import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../support/next-server';
+import { newWebhookSecret } from '../support/svix';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DIST_DIR = '.next-doctor';
+
+const appEnv = {
+  MONGODB_URI: process.env.MONGODB_URI!,
+  MONGODB_DB: process.env.MONGODB_DB!,
+  CLERK_WEBHOOK_SECRET: process.env.CLERK_WEBHOOK_SECRET!,
+  ...TEST_CLERK_KEYS,
+};
+
+let app: NextServer;
+let endpoint: string;
+let client: MongoClient;
+let db: Db;
+
+beforeAll(async () => {
+  buildApp({ distDir: DIST_DIR, env: TEST_CLERK_KEYS });
+  app = await startApp({ distDir: DIST_DIR, env: appEnv });
+  endpoint = `${app.origin}/api/webhooks/clerk`;
+  client = new MongoClient(appEnv.MONGODB_URI);
+  db = client.db(appEnv.MONGODB_DB);
+}, 300_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await client?.close();
+});
+
+function verdict(results: CheckResult[], name: string): CheckResult {
+  const found = results.find((result) => result.name === name);
+  if (!found) throw new Error(`no check named "${name}" in ${results.map((result) => result.name).join(', ')}`);
+  return found;
+}
+
+async function leftovers(): Promise<number> {
+  const doctorIds = { clerkId: { $regex: '^user_doctor_' } };
+  return (await db.collection(COLLECTIONS.users).countDocuments(doctorIds)) + (await db.collection(COLLECTIONS.deliveries).countDocuments(doctorIds));
+}
+
+describe('doctor', () => {
+  it('passes every check against a healthy setup and leaves no test data behind', async () => {
+    const results = await runDoctor({ env: appEnv, url: endpoint });
+    expect(results.filter((result) => !result.ok)).toEqual([]);
+    expect(results.map((result) => result.name)).toEqual([
+      'Environment variables well-formed',
+      'Webhook signing secret',
+      'Clerk API keys',
+      'MongoDB reachable',
+      'Webhook endpoint reachable',
+      'Signed test event round-trips',
+      'Indexes present',
+    ]);
+    expect(verdict(results, 'MongoDB reachable').detail).toMatch(/FerretDB|MongoDB \d/);
+    expect(await leftovers()).toBe(0);
+  });
+
+  it('blames the secret when the app verifies with a different one', async () => {
+    const results = await runDoctor({ env: { ...appEnv, CLERK_WEBHOOK_SECRET: newWebhookSecret() }, url: endpoint });
+    const roundTrip = verdict(results, 'Signed test event round-trips');
+    expect(roundTrip.ok).toBe(false);
+    expect(roundTrip.detail).toMatch(/400 bad_signature: it verifies with a different secret/);
+    expect(roundTrip.fix).toMatch(/same CLERK_WEBHOOK_SECRET/);
+    expect(results.filter((result) => !result.ok).map((result) => result.name)).toEqual(['Signed test event round-trips']);
+    expect(await leftovers()).toBe(0);
+  });
+
+  it('reports the database as unreachable, within seconds, when nothing listens at MONGODB_URI', async () => {
+    const startedAt = Date.now();
+    const results = await runDoctor({ env: { ...appEnv, MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/down` }, url: endpoint });
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    const database = verdict(results, 'MongoDB reachable');
+    expect(database).toMatchObject({ ok: false, detail: expect.stringMatching(/cannot reach a database at 127\.0\.0\.1:\d+ within 2 s/) });
+    expect(database.fix).toMatch(/MONGODB_URI/);
+    expect(verdict(results, 'Signed test event round-trips').detail).toMatch(/skipped: needs MongoDB reachable/);
+    expect(verdict(results, 'Indexes present').ok).toBe(false);
+  });
+
+  it('detects a webhook route that middleware redirects to sign-in', async () => {
+    // What clerkMiddleware + auth.protect() answers for a route it protects.
+    const protectedApp: Server = createServer((request, response) => {
+      response.writeHead(307, { location: `/sign-in?redirect_url=${encodeURIComponent(request.url ?? '/')}` }).end();
+    });
+    await new Promise<void>((resolve) => protectedApp.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(protectedApp.address() as AddressInfo).port}/api/webhooks/clerk`;
+      const results = await runDoctor({ env: appEnv, url });
+      const reachable = verdict(results, 'Webhook endpoint reachable');
+      expect(reachable).toMatchObject({ ok: false, detail: expect.stringMatching(/redirected \(307\) to \/sign-in: middleware protects the webhook route/) });
+      expect(reachable.fix).toMatch(/middleware matcher/);
+      expect(verdict(results, 'Signed test event round-trips').detail).toMatch(/skipped: needs Webhook endpoint reachable/);
+    } finally {
+      await new Promise((resolve) => protectedApp.close(resolve));
+    }
+  });
+
+  it('detects a trailing-slash redirect in front of the route', async () => {
+    const results = await runDoctor({ env: appEnv, url: `${endpoint}/` });
+    expect(verdict(results, 'Webhook endpoint reachable')).toMatchObject({ ok: false, detail: expect.stringMatching(/trailing-slash redirect/) });
+  });
+
+  it('exits 0 from the command line only when every check passes', async () => {
+    const run = (env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/doctor.ts', '--url', endpoint], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    const healthy = await run(appEnv);
+    expect(healthy.stdout).toMatch(/✔ Signed test event round-trips/);
+    expect(healthy.code).toBe(0);
+
+    const broken = await run({ ...appEnv, CLERK_WEBHOOK_SECRET: 'whsec_not-a-secret' });
+    expect(broken.stdout).toMatch(/✘ Webhook signing secret: CLERK_WEBHOOK_SECRET is malformed/);
+    expect(broken.stdout).toMatch(/fix: copy the Signing Secret/);
+    expect(broken.code).toBe(1);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { checkClerkKeys, checkEnvironment, checkWebhookSecret } from '../../scripts/lib/doctor/env-checks';
+import { describeServer, hostOf } from '../../scripts/lib/doctor/database-checks';
+import { newWebhookSecret } from '../support/svix';
+
+const pk = (kind: 'test' | 'live', host = 'clerk.example.com') => `pk_${kind}_${Buffer.from(`${host}$`).toString('base64')}`;
+
+describe('doctor: configuration checks', () => {
+  it('accepts a pk_test/sk_test pair and names the instance it belongs to', () => {
+    const result = checkClerkKeys({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pk('test', 'happy-cat-12.clerk.accounts.dev'), CLERK_SECRET_KEY: 'sk_test_abc' });
+    expect(result).toMatchObject({ ok: true, detail: expect.stringContaining('development instance (happy-cat-12.clerk.accounts.dev)') });
+  });
+
+  it('refuses keys from different instance types: pk_test with sk_live', () => {
+    const result = checkClerkKeys({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pk('test'), CLERK_SECRET_KEY: 'sk_live_abc' });
+    expect(result).toMatchObject({ ok: false, detail: expect.stringMatching(/pk_test_… is paired with sk_live_…/) });
+    expect(result.fix).toMatch(/same instance/);
+  });
+
+  it('refuses a truncated publishable key and missing keys', () => {
+    expect(checkClerkKeys({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: 'pk_test_Y2xlcmsu', CLERK_SECRET_KEY: 'sk_test_abc' })).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/does not decode/),
+    });
+    expect(checkClerkKeys({})).toMatchObject({ ok: false, detail: expect.stringMatching(/NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.*CLERK_SECRET_KEY/) });
+  });
+
+  it('requires a well-formed signing secret under either name, and one secret when both are set', () => {
+    const secret = newWebhookSecret();
+    expect(checkWebhookSecret({ CLERK_WEBHOOK_SIGNING_SECRET: secret })).toMatchObject({ ok: true, detail: expect.stringContaining('CLERK_WEBHOOK_SIGNING_SECRET') });
+    expect(checkWebhookSecret({})).toMatchObject({ ok: false, detail: expect.stringMatching(/neither/) });
+    expect(checkWebhookSecret({ CLERK_WEBHOOK_SECRET: 'whsec_abc' })).toMatchObject({ ok: false, detail: expect.stringMatching(/malformed/) });
+    expect(checkWebhookSecret({ CLERK_WEBHOOK_SECRET: secret, CLERK_WEBHOOK_SIGNING_SECRET: newWebhookSecret() })).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/different secrets; the app uses CLERK_WEBHOOK_SECRET/),
+    });
+  });
+
+  it('treats an unset MONGODB_URI as the embedded dev database but names a malformed one', () => {
+    expect(checkEnvironment({})).toMatchObject({ ok: true, detail: expect.stringContaining('mongodb://127.0.0.1:27018/clerk_mongo_sync') });
+    expect(checkEnvironment({ MONGODB_URI: 'postgres://x' })).toMatchObject({ ok: false, detail: expect.stringContaining('MONGODB_URI must start with mongodb://') });
+  });
+
+  it('prints database hosts without credentials and tells FerretDB from MongoDB', () => {
+    expect(hostOf('mongodb+srv://app:s3cret@cluster0.abcde.mongodb.net/db?retryWrites=true')).toBe('cluster0.abcde.mongodb.net');
+    expect(describeServer({ version: '7.0.14' })).toBe('MongoDB 7.0.14');
+    expect(describeServer({ version: '7.0.42', ferretdbVersion: 'v1.24.2' })).toBe('FerretDB v1.24.2 (MongoDB 7.0.42 compatible)');
+  });
+});
