@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { CheckResult } from './lib/doctor/result';
 import { runDoctor } from './lib/doctor/run';
-import { DEFAULT_WEBHOOK_URL, loadLocalEnv } from './lib/local-env';
+import { DEFAULT_WEBHOOK_URL, loadLocalEnv, readKeylessKeys } from './lib/local-env';
 
 function print(result: CheckResult): void {
   console.log(`${result.ok ? '✔' : '✘'} ${result.name}: ${result.detail}`);
@@ -17,7 +17,7 @@ async function main() {
   const { values } = parseArgs({ options: { url: { type: 'string' } } });
   const url = values.url ?? DEFAULT_WEBHOOK_URL;
   console.log(`clerk-mongo-sync doctor — endpoint ${url}\n`);
-  const results = await runDoctor({ env: loadLocalEnv(), url, onResult: print });
+  const results = await runDoctor({ env: loadLocalEnv(), url, keyless: readKeylessKeys(), onResult: print });
   const failed = results.filter((result) => !result.ok).length;
   console.log(failed === 0 ? '\nAll checks passed.' : `\n${failed} of ${results.length} checks failed.`);
   process.exitCode = failed === 0 ? 0 : 1;

@@ -3,6 +3,7 @@
  * `next dev` reads (.env.local and friends), with the same defaults the app
  * and `npm run dev` use.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadEnvConfig } from '@next/env';
 import { DEFAULT_DATABASE_NAME } from '../../lib/db/database-name';
@@ -30,4 +31,19 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** The secret the app verifies with: CLERK_WEBHOOK_SECRET wins over CLERK_WEBHOOK_SIGNING_SECRET, as in lib/env/schema.ts. */
 export function configuredWebhookSecret(env: EnvSource): string | undefined {
   return nonEmpty(env.CLERK_WEBHOOK_SECRET) ?? nonEmpty(env.CLERK_WEBHOOK_SIGNING_SECRET);
+}
+
+export type KeylessKeys = { publishableKey: string; secretKey: string };
+
+/**
+ * The temporary development keys Clerk's keyless mode stores when the app runs
+ * without keys (`.clerk/.tmp/keyless.json`, written by @clerk/nextjs in dev).
+ */
+export function readKeylessKeys(root = ROOT): KeylessKeys | undefined {
+  try {
+    const stored = JSON.parse(readFileSync(path.join(root, '.clerk', '.tmp', 'keyless.json'), 'utf8')) as Partial<KeylessKeys>;
+    return stored.publishableKey && stored.secretKey ? { publishableKey: stored.publishableKey, secretKey: stored.secretKey } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -25,6 +25,13 @@ describe('doctor: configuration checks', () => {
     expect(checkClerkKeys({})).toMatchObject({ ok: false, detail: expect.stringMatching(/NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.*CLERK_SECRET_KEY/) });
   });
 
+  it('checks the keyless-mode keys the app falls back to when no keys are set, but never over keys that are set', () => {
+    const keyless = { publishableKey: pk('test', 'fluent-owl-7.clerk.accounts.dev'), secretKey: 'sk_test_keyless' };
+    expect(checkClerkKeys({}, keyless)).toMatchObject({ ok: true, detail: expect.stringMatching(/^keyless mode.*fluent-owl-7/) });
+    expect(checkClerkKeys({ CLERK_SECRET_KEY: 'sk_live_abc' }, keyless)).toMatchObject({ ok: false });
+    expect(checkClerkKeys({})).toMatchObject({ ok: false, detail: expect.stringMatching(/keyless mode/) });
+  });
+
   it('requires a well-formed signing secret under either name, and one secret when both are set', () => {
     const secret = newWebhookSecret();
     expect(checkWebhookSecret({ CLERK_WEBHOOK_SIGNING_SECRET: secret })).toMatchObject({ ok: true, detail: expect.stringContaining('CLERK_WEBHOOK_SIGNING_SECRET') });

@@ -1,6 +1,6 @@
 /** Configuration checks: pure functions of the environment, no I/O. */
 import { envSchema, isWellFormedWebhookSecret } from '../../../lib/env/schema';
-import { DEV_DATABASE_URI, type EnvSource } from '../local-env';
+import { DEV_DATABASE_URI, type EnvSource, type KeylessKeys } from '../local-env';
 import { fail, pass, type CheckResult } from './result';
 
 /** MONGODB_URI may be left unset locally: `npm run dev` then starts the embedded database. */
@@ -55,20 +55,27 @@ function frontendApiHost(publishable: KeyInfo): string | null {
 const INSTANCE = { test: 'development', live: 'production' } as const;
 const KEYS_SOURCE = 'copy both keys from the same instance: Clerk Dashboard → API keys (Development: pk_test/sk_test, Production: pk_live/sk_live)';
 
-export function checkClerkKeys(env: EnvSource): CheckResult {
+/** `keyless`: the temporary keys Clerk's keyless mode created, used by the app when no keys are set. */
+export function checkClerkKeys(env: EnvSource, keyless?: KeylessKeys): CheckResult {
   const name = 'Clerk API keys';
-  const publishable = keyInfo(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, 'pk');
-  const secret = keyInfo(env.CLERK_SECRET_KEY, 'sk');
+  const noKeysSet = !env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY?.trim() && !env.CLERK_SECRET_KEY?.trim();
+  const useKeyless = noKeysSet && keyless !== undefined;
+  const publishable = keyInfo(useKeyless ? keyless.publishableKey : env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, 'pk');
+  const secret = keyInfo(useKeyless ? keyless.secretKey : env.CLERK_SECRET_KEY, 'sk');
   const missing = [
     publishable ? null : 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY (pk_test_… or pk_live_…)',
     secret ? null : 'CLERK_SECRET_KEY (sk_test_… or sk_live_…)',
   ].filter(Boolean);
-  if (!publishable || !secret) return fail(name, `missing or malformed: ${missing.join(', ')}`, KEYS_SOURCE);
+  if (!publishable || !secret) {
+    const hint = noKeysSet ? ' (npm run dev without keys uses Clerk’s keyless mode, which needs internet)' : '';
+    return fail(name, `missing or malformed: ${missing.join(', ')}${hint}`, KEYS_SOURCE);
+  }
 
   const host = frontendApiHost(publishable);
   if (!host) return fail(name, 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY does not decode to a Frontend API host: truncated or mis-copied', KEYS_SOURCE);
   if (publishable.kind !== secret.kind) {
     return fail(name, `pk_${publishable.kind}_… is paired with sk_${secret.kind}_…: the keys come from different instances`, KEYS_SOURCE);
   }
-  return pass(name, `pk_${publishable.kind}/sk_${secret.kind} pair from a ${INSTANCE[publishable.kind]} instance (${host})`);
+  const source = useKeyless ? 'keyless mode’s temporary keys (.clerk/.tmp/keyless.json): ' : '';
+  return pass(name, `${source}pk_${publishable.kind}/sk_${secret.kind} pair from a ${INSTANCE[publishable.kind]} instance (${host})`);
 }

@@ -3,7 +3,7 @@
  * an earlier one to pass (the round trip needs the database, the endpoint and
  * a secret) fail as "skipped" instead of reporting a confusing second error.
  */
-import { configuredWebhookSecret, DEV_DATABASE_URI, type EnvSource } from '../local-env';
+import { configuredWebhookSecret, DEV_DATABASE_URI, type EnvSource, type KeylessKeys } from '../local-env';
 import { checkIndexes, openDatabase } from './database-checks';
 import { checkEndpoint } from './endpoint-check';
 import { checkClerkKeys, checkEnvironment, checkWebhookSecret } from './env-checks';
@@ -14,11 +14,13 @@ export type DoctorOptions = {
   env: EnvSource;
   /** The app's webhook endpoint, e.g. http://localhost:3000/api/webhooks/clerk */
   url: string;
+  /** Keys from Clerk's keyless mode, used by the app when no keys are set. */
+  keyless?: KeylessKeys;
   /** Called as each verdict is known, so a CLI can print progressively. */
   onResult?: (result: CheckResult) => void;
 };
 
-export async function runDoctor({ env, url, onResult = () => {} }: DoctorOptions): Promise<CheckResult[]> {
+export async function runDoctor({ env, url, keyless, onResult = () => {} }: DoctorOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const report = (result: CheckResult) => {
     results.push(result);
@@ -28,7 +30,7 @@ export async function runDoctor({ env, url, onResult = () => {} }: DoctorOptions
 
   report(checkEnvironment(env));
   const secret = report(checkWebhookSecret(env));
-  report(checkClerkKeys(env));
+  report(checkClerkKeys(env, keyless));
 
   const database = await openDatabase(env.MONGODB_URI?.trim() || DEV_DATABASE_URI, env.MONGODB_DB);
   try {
