@@ -40,8 +40,8 @@ export function buildApp({ distDir, env }: Options): void {
   }
 }
 
-/** Starts the build made by `buildApp` with `distDir`, and waits until it answers. */
-export async function startApp({ distDir, env }: Options): Promise<NextServer> {
+/** Starts the build made by `buildApp` with `distDir`, and waits until it answers. `onOutput` also receives the server's log. */
+export async function startApp({ distDir, env, onOutput }: Options & { onOutput?: (text: string) => void }): Promise<NextServer> {
   const port = await freePort();
   const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port)], {
     cwd: ROOT,
@@ -49,8 +49,12 @@ export async function startApp({ distDir, env }: Options): Promise<NextServer> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const collect = (chunk: Buffer) => {
+    log += chunk.toString();
+    onOutput?.(chunk.toString());
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const origin = `http://127.0.0.1:${port}`;
   try {
     await waitUntilAnswering(`${origin}/api/webhooks/clerk`, child);

@@ -1,0 +1,21 @@
+/**
+ * Read-only access to the app's database during e2e tests, to show that what
+ * the browser displays is what MongoDB holds.
+ */
+import { MongoClient } from 'mongodb';
+import { COLLECTIONS } from '@/lib/db/indexes';
+import type { UserDocument } from '@/lib/users/schema';
+
+/** The database the e2e server points the app at (a fresh server per run, so any name is private to the run). */
+export const E2E_DATABASE = 'clerk_mongo_sync_e2e';
+
+export async function storedUser(clerkId: string): Promise<UserDocument | null> {
+  const port = process.env.E2E_DB_PORT;
+  if (!port) throw new Error('E2E_DB_PORT is not set: run the e2e suite through tests/playwright.config.ts (npm run test:e2e).');
+  const client = new MongoClient(`mongodb://127.0.0.1:${port}/`, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    return await client.db(E2E_DATABASE).collection<UserDocument>(COLLECTIONS.users).findOne({ clerkId });
+  } finally {
+    await client.close();
+  }
+}
