@@ -1,0 +1,48 @@
+/**
+ * Who gets where: the middleware sends signed-out browsers to sign-in, keeps
+ * its hands off the webhook receiver, and /admin refuses a signed-in user who
+ * is not an admin.
+ */
+import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
+import { deliverWebhook, signInAs } from './support/clerk';
+import { OUTSIDE_PAGE_TESTID, test, expect } from './support/test';
+
+test('signed out, /dashboard redirects toward sign-in, with the way back', async ({ page, origin }) => {
+  const answered = page.waitForResponse(`${origin}/dashboard`);
+  // Where the redirect leads may be Clerk's Account Portal, which the offline browser cannot load.
+  await page.goto('/dashboard').catch(() => undefined);
+  const redirect = await answered;
+  expect([302, 303, 307, 308]).toContain(redirect.status());
+
+  const signIn = new URL((await redirect.headerValue('location')) ?? '', origin);
+  expect(signIn.pathname).toBe('/sign-in');
+  expect(signIn.searchParams.get('redirect_url')).toBe(`${origin}/dashboard`);
+  // Without NEXT_PUBLIC_CLERK_SIGN_IN_URL that is the Account Portal: a stand-in page here.
+  await page.goto(signIn.href);
+  await expect(page.getByTestId(signIn.origin === origin ? 'auth-shell' : OUTSIDE_PAGE_TESTID)).toBeVisible();
+});
+
+test('the webhook endpoint is never redirected: GET is 405 and an unsigned POST is 400', async ({ page, origin }) => {
+  const endpoint = `${origin}/api/webhooks/clerk`;
+  // The browser itself navigates there (Chromium then shows its own error page: a 405 has no body).
+  const answered = page.waitForResponse(endpoint);
+  await page.goto(endpoint).catch(() => undefined);
+  const get = await answered;
+  expect(get.status()).toBe(405);
+  expect(get.request().redirectedFrom()).toBeNull();
+
+  const post = await page.request.post(endpoint, { data: { type: 'user.created' }, maxRedirects: 0 });
+  expect(post.status()).toBe(400);
+  expect(await post.json()).toMatchObject({ outcome: 'bad_signature' });
+});
+
+test('/admin refuses a signed-in user who is not an admin', async ({ page, context, origin }) => {
+  const user = clerkUser();
+  expect(await deliverWebhook(origin, userCreatedEvent(user))).toEqual({ status: 200, outcome: 'applied' });
+  await signInAs(context, { userId: user.id, origin });
+
+  const response = await page.goto('/admin');
+  expect([403, 404]).toContain(response?.status());
+  expect(new URL(page.url()).pathname).toBe('/admin');
+  await expect(page.getByRole('heading', { name: 'Admin' })).toHaveCount(0);
+});

@@ -1,0 +1,42 @@
+/**
+ * What a signed-out visitor sees: the landing page and the pages where Clerk
+ * mounts its sign-up and sign-in forms (Clerk's script cannot load here, so
+ * the forms themselves never appear; the server-rendered shell must).
+ */
+import { test, expect } from './support/test';
+
+test('the landing page explains the app and links to sign-up and sign-in', async ({ page }) => {
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your Clerk users, in your MongoDB.');
+
+  const main = page.getByRole('main');
+  await expect(main.getByRole('link', { name: 'Create an account' })).toHaveAttribute('href', '/sign-up');
+  await expect(main.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/sign-in');
+  await expect(main.getByRole('link', { name: 'Open your dashboard' })).toHaveCount(0);
+});
+
+for (const { name, path } of [
+  { name: 'Create an account', path: '/sign-up' },
+  { name: 'Sign in', path: '/sign-in' },
+]) {
+  test(`the landing page's "${name}" link opens ${path}`, async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('main').getByRole('link', { name }).click();
+    await expect(page).toHaveURL(path);
+    await expect(page.getByTestId('auth-shell')).toBeVisible();
+  });
+}
+
+for (const { path, title } of [
+  { path: '/sign-up', title: 'Sign up' },
+  { path: '/sign-in', title: 'Sign in' },
+]) {
+  test(`${path} answers 200 with the shell Clerk's form mounts in`, async ({ page }) => {
+    const response = await page.goto(path);
+    expect(response?.status()).toBe(200);
+    expect(page.url()).toMatch(new RegExp(`${path}$`));
+    await expect(page).toHaveTitle(new RegExp(`^${title} · `));
+    await expect(page.getByTestId('auth-shell')).toBeAttached();
+  });
+}
