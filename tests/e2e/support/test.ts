@@ -7,7 +7,8 @@
  * - starts as a signed-out browser of a Clerk development instance;
  * - fails its test on any console error or uncaught exception, except the
  *   failed loads of Clerk's own frontend scripts from the Frontend API host
- *   and Chromium's note that a page it navigated to answered 4xx/5xx.
+ *   (and Clerk's loader giving up on them), and Chromium's note that a page
+ *   it navigated to answered 4xx/5xx.
  */
 import { test as base, expect, type ConsoleMessage, type Route } from '@playwright/test';
 import { asSignedOutBrowser, FRONTEND_API_HOST } from './clerk';
@@ -52,6 +53,15 @@ function isClerkScriptLoadFailure(message: ConsoleMessage): boolean {
   return isFailedLoadMessage(message) && source !== '' && new URL(source).hostname === FRONTEND_API_HOST;
 }
 
+/** After its retries (about 10 s), Clerk's script loader gives up with an unhandled rejection naming the script. */
+function isClerkGivingUpOnItsScripts(error: Error): boolean {
+  return (
+    /^Clerk: Failed to load Clerk (JS|UI), failed to load script: /.test(error.message) &&
+    error.message.includes(`https://${FRONTEND_API_HOST}/`) &&
+    /\(code="failed_to_load_clerk_(js|ui)"\)/.test(error.message)
+  );
+}
+
 type Fixtures = {
   /** The app's origin, e.g. http://127.0.0.1:41234. */
   origin: string;
@@ -75,7 +85,9 @@ export const test = base.extend<Fixtures>({
     page.on('console', (message) => {
       if (message.type() === 'error' && !isClerkScriptLoadFailure(message)) consoleErrors.push(message);
     });
-    page.on('pageerror', (error) => uncaught.push(`uncaught: ${error.message}`));
+    page.on('pageerror', (error) => {
+      if (!isClerkGivingUpOnItsScripts(error)) uncaught.push(`uncaught: ${error.message}`);
+    });
     page.on('response', (response) => {
       if (response.status() >= 400 && response.request().isNavigationRequest()) failedDocuments.add(response.url());
     });
