@@ -53,7 +53,12 @@ async function main() {
   console.log(`[e2e] database: ${database.description} at ${database.uri}`);
 
   // Clerk's keys and CLERK_JWT_KEY are read by the middleware, whose env is fixed at build time.
-  const clerkEnv = { ...TEST_CLERK_KEYS, CLERK_JWT_KEY: secrets.jwtPublicKey };
+  const clerkEnv = {
+    ...TEST_CLERK_KEYS,
+    CLERK_JWT_KEY: secrets.jwtPublicKey,
+    // Any server-side call to Clerk's Backend API is refused at once (a closed local port): nothing leaves the machine.
+    CLERK_API_URL: 'http://127.0.0.1:9',
+  };
   const startedBuild = Date.now();
   console.log(`[e2e] next build into ${DIST_DIR}…`);
   buildApp({ distDir: DIST_DIR, env: clerkEnv });
