@@ -7,20 +7,22 @@ import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
 import { deliverWebhook, signInAs } from './support/clerk';
 import { OUTSIDE_PAGE_TESTID, test, expect } from './support/test';
 
-test('signed out, /dashboard redirects toward sign-in, with the way back', async ({ page, origin }) => {
-  const answered = page.waitForResponse(`${origin}/dashboard`);
-  // Where the redirect leads may be Clerk's Account Portal, which the offline browser cannot load.
-  await page.goto('/dashboard').catch(() => undefined);
-  const redirect = await answered;
-  expect([302, 303, 307, 308]).toContain(redirect.status());
+for (const path of ['/dashboard', '/admin']) {
+  test(`signed out, ${path} redirects toward sign-in, with the way back`, async ({ page, origin }) => {
+    const answered = page.waitForResponse(`${origin}${path}`);
+    // Where the redirect leads may be Clerk's Account Portal, which the offline browser cannot load.
+    await page.goto(path).catch(() => undefined);
+    const redirect = await answered;
+    expect([302, 303, 307, 308]).toContain(redirect.status());
 
-  const signIn = new URL((await redirect.headerValue('location')) ?? '', origin);
-  expect(signIn.pathname).toBe('/sign-in');
-  expect(signIn.searchParams.get('redirect_url')).toBe(`${origin}/dashboard`);
-  // Without NEXT_PUBLIC_CLERK_SIGN_IN_URL that is the Account Portal: a stand-in page here.
-  await page.goto(signIn.href);
-  await expect(page.getByTestId(signIn.origin === origin ? 'auth-shell' : OUTSIDE_PAGE_TESTID)).toBeVisible();
-});
+    const signIn = new URL((await redirect.headerValue('location')) ?? '', origin);
+    expect(signIn.pathname).toBe('/sign-in');
+    expect(signIn.searchParams.get('redirect_url')).toBe(`${origin}${path}`);
+    // Without NEXT_PUBLIC_CLERK_SIGN_IN_URL that is the Account Portal: a stand-in page here.
+    await page.goto(signIn.href);
+    await expect(page.getByTestId(signIn.origin === origin ? 'auth-shell' : OUTSIDE_PAGE_TESTID)).toBeVisible();
+  });
+}
 
 test('the webhook endpoint is never redirected: GET is 405 and an unsigned POST is 400', async ({ page, origin }) => {
   const endpoint = `${origin}/api/webhooks/clerk`;
