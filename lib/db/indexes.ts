@@ -36,10 +36,16 @@ export type IndexReport = {
 /**
  * Creates every index the app relies on. Idempotent: `createIndexes` with an
  * identical spec is a no-op, so it runs once per process start.
+ *
+ * One index per command: FerretDB v1 crashes answering a `createIndexes` of
+ * several indexes that all exist already, and the client then hangs until its
+ * socket timeout — on every restart against an existing database.
  */
 export async function ensureIndexes(db: Db): Promise<IndexReport> {
   await Promise.all(
-    Object.entries(INDEXES).map(([collection, specs]) => db.collection(collection).createIndexes(specs)),
+    Object.entries(INDEXES).map(async ([collection, specs]) => {
+      for (const spec of specs) await db.collection(collection).createIndexes([spec]);
+    }),
   );
   return { serverTtl: await ensureTtlIndex(db) };
 }
