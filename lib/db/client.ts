@@ -11,7 +11,7 @@ import { ensureIndexes, type IndexReport } from './indexes';
  */
 export const DB_TIMEOUT_MS = 5_000;
 
-type Shared = { uri: string; client: MongoClient; indexes: Map<string, Promise<IndexReport>> };
+type Shared = { uri: string; client: MongoClient; connection?: Promise<MongoClient>; indexes: Map<string, Promise<IndexReport>> };
 
 // Cached on globalThis: dev-mode HMR re-evaluates modules, and a module-level
 // client would leak one connection pool per edit.
@@ -22,8 +22,6 @@ function shared(): Shared {
   const current = holder.__clerkMongoSync;
   if (current?.uri === MONGODB_URI) return current;
 
-  // The driver connects lazily per operation, so a failed connect is just a
-  // failed operation: nothing is cached that could poison later requests.
   const client = new MongoClient(MONGODB_URI, {
     appName: 'clerk-mongo-sync',
     serverSelectionTimeoutMS: DB_TIMEOUT_MS,
@@ -54,14 +52,31 @@ export function databaseName(): string {
  */
 export async function db(): Promise<Db> {
   const state = shared();
+  await connected(state);
   const database = state.client.db(databaseName());
   await indexesOf(state, database);
   return database;
 }
 
+/**
+ * Connects explicitly, once per client; a failed attempt is forgotten. The
+ * driver's implicit connect on first use must not be relied on: when that
+ * first connect fails (database down at app start), driver 7 keeps the closed
+ * topology and every later operation fails with "Topology is closed" until the
+ * process restarts. An explicit connect() after a failure builds a new one.
+ */
+function connected(state: Shared): Promise<MongoClient> {
+  state.connection ??= state.client.connect().catch((error: unknown) => {
+    state.connection = undefined;
+    throw error;
+  });
+  return state.connection;
+}
+
 /** What `ensureIndexes()` found out about the server (e.g. whether it has TTL indexes). */
 export async function indexReport(): Promise<IndexReport> {
   const state = shared();
+  await connected(state);
   return indexesOf(state, state.client.db(databaseName()));
 }
 

@@ -1,4 +1,4 @@
-import { MongoError, MongoServerError } from 'mongodb';
+import { MongoError, MongoNetworkError, MongoServerError } from 'mongodb';
 
 const DUPLICATE_KEY = 11000;
 const NOT_IMPLEMENTED = 238;
@@ -30,6 +30,7 @@ const TRANSIENT_ERROR_NAMES = new Set([
   'MongoPoolClearedError',
   'MongoWriteConcernError',
   'MongoOperationTimeoutError',
+  'MongoWaitQueueTimeoutError', // every pooled connection busy (e.g. stuck on a hung server)
 ]);
 
 export function isDuplicateKey(error: unknown): boolean {
@@ -48,7 +49,8 @@ export function isNamespaceNotFound(error: unknown): boolean {
 /** True when the database could not be reached or could not make the write durable. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof MongoError)) return false;
-  if (TRANSIENT_ERROR_NAMES.has(error.name)) return true;
+  // By class, not name: subclasses such as PoolClearedOnNetworkError carry names of their own.
+  if (error instanceof MongoNetworkError || TRANSIENT_ERROR_NAMES.has(error.name)) return true;
   if (error.hasErrorLabel('RetryableWriteError') || error.hasErrorLabel('ResetPool')) return true;
   return typeof error.code === 'number' && TRANSIENT_SERVER_CODES.has(error.code);
 }

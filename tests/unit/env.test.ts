@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { EnvError, isWellFormedWebhookSecret, parseEnv } from '@/lib/env/schema';
+import { newWebhookSecret } from '../support/svix';
+
+const MONGODB_URI = 'mongodb://127.0.0.1:27017/clerk_mongo_sync';
+
+function errorOf(source: Record<string, string | undefined>): EnvError {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    if (error instanceof EnvError) return error;
+    throw error;
+  }
+  throw new Error('parseEnv accepted the configuration');
+}
+
+describe('env parsing: the webhook secret', () => {
+  it('accepts the secret as CLERK_WEBHOOK_SECRET (the name in the seeds)', () => {
+    const secret = newWebhookSecret();
+    expect(parseEnv({ MONGODB_URI, CLERK_WEBHOOK_SECRET: secret }).webhookSecret).toBe(secret);
+  });
+
+  it("accepts the secret as CLERK_WEBHOOK_SIGNING_SECRET (the name Clerk's helper reads)", () => {
+    const secret = newWebhookSecret();
+    expect(parseEnv({ MONGODB_URI, CLERK_WEBHOOK_SIGNING_SECRET: secret }).webhookSecret).toBe(secret);
+  });
+
+  it('prefers CLERK_WEBHOOK_SECRET when both names are set', () => {
+    const seeds = newWebhookSecret();
+    expect(parseEnv({ MONGODB_URI, CLERK_WEBHOOK_SECRET: seeds, CLERK_WEBHOOK_SIGNING_SECRET: newWebhookSecret() }).webhookSecret).toBe(seeds);
+  });
+
+  it('trims surrounding whitespace pasted with the secret', () => {
+    const secret = newWebhookSecret();
+    expect(parseEnv({ MONGODB_URI, CLERK_WEBHOOK_SECRET: `  ${secret}\n` }).webhookSecret).toBe(secret);
+  });
+
+  it('leaves the secret undefined when neither name is set or it is empty (the route then fails closed)', () => {
+    expect(parseEnv({ MONGODB_URI }).webhookSecret).toBeUndefined();
+    expect(parseEnv({ MONGODB_URI, CLERK_WEBHOOK_SECRET: '' }).webhookSecret).toBeUndefined();
+  });
+
+  const malformed: Array<[string, string]> = [
+    ['no whsec_ prefix', Buffer.alloc(32, 7).toString('base64')],
+    ['a Clerk secret key instead', 'sk_test_abcdefghijklmnopqrstuvwxyz0123456789'],
+    ['only 16 bytes', `whsec_${Buffer.alloc(16, 7).toString('base64')}`],
+    ['not base64', 'whsec_this-is-not*base64!!this-is-not*base64!!'],
+    ['truncated base64 (bad length)', `whsec_${Buffer.alloc(32, 7).toString('base64').slice(0, -3)}`],
+    ['the prefix with a short tail', 'whsec_c2hvcnQ='],
+  ];
+
+  for (const [name, bad] of malformed) {
+    it(`rejects a malformed secret (${name}) with a message naming the variable and the fix, under either name`, () => {
+      for (const variable of ['CLERK_WEBHOOK_SECRET', 'CLERK_WEBHOOK_SIGNING_SECRET']) {
+        const { message } = errorOf({ MONGODB_URI, [variable]: bad });
+        expect(message).toContain(`${variable} must be "whsec_" followed by base64 of at least 24 bytes`);
+        expect(message).toContain('Clerk Dashboard → Webhooks');
+        expect(message).not.toContain(bad); // never echo a secret, even a wrong one
+        expect(message).not.toMatch(/\n\s+at /); // a message, not a stack trace
+      }
+    });
+  }
+
+  it('accepts exactly 24 bytes, the documented minimum', () => {
+    expect(isWellFormedWebhookSecret(`whsec_${Buffer.alloc(24, 1).toString('base64')}`)).toBe(true);
+    expect(isWellFormedWebhookSecret(`whsec_${Buffer.alloc(23, 1).toString('base64')}`)).toBe(false);
+  });
+});
+
+describe('env parsing: the rest of the configuration', () => {
+  it('names MONGODB_URI and how to set it when it is missing', () => {
+    expect(errorOf({}).message).toMatch(/MONGODB_URI is required: a mongodb:\/\/ or mongodb\+srv:\/\/ connection string/);
+  });
+
+  it('rejects a connection string with the wrong scheme', () => {
+    expect(errorOf({ MONGODB_URI: 'postgres://localhost/db' }).message).toContain('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+  });
+
+  it('lists every bad variable in one message', () => {
+    const { message } = errorOf({ CLERK_WEBHOOK_SECRET: 'whsec_short', DELETION_POLICY: 'shred' });
+    expect(message).toContain('MONGODB_URI');
+    expect(message).toContain('CLERK_WEBHOOK_SECRET');
+    expect(message).toContain('DELETION_POLICY');
+    expect(message).toContain('Set these in .env.local');
+  });
+
+  it('parses optional settings with their defaults', () => {
+    const parsed = parseEnv({ MONGODB_URI, ADMIN_USER_IDS: ' user_a, ,user_b ' });
+    expect(parsed).toMatchObject({ MONGODB_URI, ADMIN_USER_IDS: ['user_a', 'user_b'], DELETION_POLICY: 'delete' });
+    expect(parsed.MONGODB_DB).toBeUndefined();
+  });
+});
