@@ -1,17 +1,18 @@
 /**
  * Metadata is user-controlled JSON. MongoDB (and FerretDB) reject or
- * misinterpret keys that start with `$` or contain `.`, so keys are stored
- * percent-encoded: `%` → `%25`, `$` → `%24`, `.` → `%2E`. The encoding is
+ * misinterpret keys that start with `$` or contain `.`, and BSON cannot hold
+ * a key with a NUL byte at all, so keys are stored percent-encoded:
+ * `%` → `%25`, `$` → `%24`, `.` → `%2E`, NUL → `%00`. The encoding is
  * reversible and leaves ordinary keys (`role`, `plan`) untouched, so
  * `publicMetadata.role` stays queryable. Values are never touched: a value
  * like `"$set"` is stored as the string it is.
  */
 type Json = unknown;
 
-const ENCODE = /[%$.]/g;
-const DECODE = /%(25|24|2E)/g;
-const ENCODED: Record<string, string> = { '%': '%25', $: '%24', '.': '%2E' };
-const DECODED: Record<string, string> = { '25': '%', '24': '$', '2E': '.' };
+const ENCODE = /[%$.\0]/g;
+const DECODE = /%(25|24|2E|00)/g;
+const ENCODED: Record<string, string> = { '%': '%25', $: '%24', '.': '%2E', '\0': '%00' };
+const DECODED: Record<string, string> = { '25': '%', '24': '$', '2E': '.', '00': '\0' };
 
 function mapKeys(value: Json, rename: (key: string) => string): Json {
   if (Array.isArray(value)) return value.map((item) => mapKeys(item, rename));

@@ -23,10 +23,10 @@ function insertDefaults(now: Date) {
  *
  * It matches only a live document older than `version`. When none matches,
  * MongoDB tries to insert; if the user exists (newer, equal or deleted) the
- * unique index on `clerkId` refuses that insert, which callers read as
- * "stale". So concurrent deliveries can never leave two documents or let an
- * older version overwrite a newer one, and an update never resurrects a
- * deleted user.
+ * unique index on `clerkId` refuses that insert. So concurrent deliveries can
+ * never leave two documents or let an older version overwrite a newer one,
+ * and an update never resurrects a deleted user. A refused insert is not yet
+ * "stale": see `runGuarded`.
  */
 export function guardedProfileUpsert(profile: UserProfile, version: number, now = new Date()) {
   const { clerkId, ...fields } = profile;
@@ -38,7 +38,12 @@ export function guardedProfileUpsert(profile: UserProfile, version: number, now 
   return { filter, update };
 }
 
-/** PII-free tombstone: keeps `clerkId`, `deletedAt` and the version, so no late event brings the user back. */
+/**
+ * PII-free tombstone: keeps `clerkId`, `deletedAt` and the version, so no late
+ * event brings the user back. Every other field is reset, not just the PII:
+ * the tombstone must be the same whether the delete arrives first or last, or
+ * out-of-order deliveries would not converge.
+ */
 export function guardedTombstone(clerkId: string, version: number, deletedAt: Date, now = new Date()) {
   const filter: Filter<UserDocument> = { clerkId, deletedAt: null };
   const update: UpdateFilter<UserDocument> = {
@@ -54,22 +59,37 @@ export function guardedTombstone(clerkId: string, version: number, deletedAt: Da
       imageUrl: null,
       phone: null,
       publicMetadata: {},
+      clerkCreatedAt: null,
+      clerkUpdatedAt: null,
       lastSignInAt: null,
       isOnline: false,
+      lastSeen: null,
     },
-    $setOnInsert: { createdAt: now, lastSeen: null, clerkCreatedAt: null, clerkUpdatedAt: null },
+    $setOnInsert: { createdAt: now },
   };
   return { filter, update };
 }
 
-async function runGuarded(op: { filter: Filter<UserDocument>; update: UpdateFilter<UserDocument> }): Promise<WriteOutcome> {
+type GuardedWrite = { filter: Filter<UserDocument>; update: UpdateFilter<UserDocument> };
+
+/**
+ * Runs a guarded write as an upsert. When the unique index refuses the insert,
+ * another delivery created the document between our match and our insert;
+ * whether we are stale depends on what it wrote, so the guard is evaluated
+ * once more against the now existing document (no upsert: it exists, and
+ * documents are never removed). Without this, the newest of N concurrent
+ * first deliveries, or a delete racing a create, could be dropped as "stale".
+ */
+async function runGuarded({ filter, update }: GuardedWrite): Promise<WriteOutcome> {
+  const users = usersCollection(await db());
   try {
-    const result = await usersCollection(await db()).updateOne(op.filter, op.update, { upsert: true });
+    const result = await users.updateOne(filter, update, { upsert: true });
     return result.modifiedCount + result.upsertedCount > 0 ? 'applied' : 'stale';
   } catch (error) {
-    if (isDuplicateKey(error)) return 'stale';
-    throw error;
+    if (!isDuplicateKey(error)) throw error;
   }
+  const retried = await users.updateOne(filter, update);
+  return retried.modifiedCount > 0 ? 'applied' : 'stale';
 }
 
 export function upsertUserProfile(profile: UserProfile, version: number): Promise<WriteOutcome> {
@@ -80,7 +100,10 @@ export function tombstoneUser(clerkId: string, version: number, deletedAt: Date)
   return runGuarded(guardedTombstone(clerkId, version, deletedAt));
 }
 
+/** The user as the app reads it: metadata keys decoded, every field of the document shape present. */
 export async function findUserByClerkId(clerkId: string): Promise<UserDocument | null> {
   const user = await usersCollection(await db()).findOne({ clerkId });
-  return user && { ...user, publicMetadata: decodeKeys(user.publicMetadata) };
+  if (!user) return null;
+  // FerretDB v1 drops null values from $setOnInsert, so a user never seen online may lack `lastSeen`.
+  return { ...user, lastSeen: user.lastSeen ?? null, publicMetadata: decodeKeys(user.publicMetadata) };
 }
