@@ -13,6 +13,7 @@ export const OUTCOME_COLORS: Record<DeliveryOutcome, string> = {
   too_large: '#c2410c',
   unavailable: '#b42318',
   not_configured: '#7a1a12',
+  internal_error: '#5c0f0a',
 };
 
 /** The globals.css badge variant for an outcome, by the status it maps to. */

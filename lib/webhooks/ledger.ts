@@ -30,13 +30,20 @@ export async function wasProcessed(database: Db, svixId: string): Promise<boolea
   return found !== null;
 }
 
+/**
+ * Records one attempt. A 2xx already on record stays: a concurrent or late
+ * retry of an applied delivery finds "stale", and the ledger must keep saying
+ * what the delivery did. Earlier non-2xx results are replaced by the latest.
+ */
 export async function recordDelivery(database: Db, record: Omit<DeliveryRecord, 'attempts'>): Promise<void> {
   const { svixId, ...fields } = record;
+  const deliveries = deliveriesCollection(database);
   try {
-    await deliveriesCollection(database).updateOne({ svixId }, { $set: fields, $inc: { attempts: 1 } }, { upsert: true });
+    await deliveries.updateOne({ svixId, status: { $gte: 300 } }, { $set: fields, $inc: { attempts: 1 } }, { upsert: true });
   } catch (error) {
-    // A concurrent delivery of the same svix-id recorded it first: same outcome class, nothing to add.
     if (!isDuplicateKey(error)) throw error;
+    // The unique svix-id refused a second entry: a 2xx is on record. Count the attempt only.
+    await deliveries.updateOne({ svixId }, { $inc: { attempts: 1 } });
   }
 }
 

@@ -12,7 +12,8 @@ export type DeliveryOutcome =
   | 'schema_violation' // JSON, but not the shape of that event type
   | 'too_large' // body over the size limit
   | 'unavailable' // database unreachable or could not make the write durable
-  | 'not_configured'; // no webhook secret: fail closed
+  | 'not_configured' // no webhook secret: fail closed
+  | 'internal_error'; // a bug: answered 500 without details, so Svix retries once it is fixed
 
 export const STATUS_BY_OUTCOME: Record<DeliveryOutcome, number> = {
   applied: 200,
@@ -25,6 +26,7 @@ export const STATUS_BY_OUTCOME: Record<DeliveryOutcome, number> = {
   too_large: 413,
   unavailable: 503,
   not_configured: 500,
+  internal_error: 500,
 };
 
 export type DeliveryResult = {
@@ -34,4 +36,6 @@ export type DeliveryResult = {
   svixId?: string;
   type?: string;
   clerkId?: string;
+  /** For the log line only, never the response: the class of an unexpected error (no message, no stack). */
+  cause?: string;
 };

@@ -4,7 +4,7 @@ import { db, indexReport } from '@/lib/db/client';
 import { isDatabaseUnavailable } from '@/lib/db/errors';
 import { env, EnvError } from '@/lib/env';
 import { applyEvent } from './apply';
-import { clerkUserIdOf, parseClerkEvent } from './events';
+import { clerkUserIdOf, parseClerkEvent, type ClerkEvent } from './events';
 import { pruneExpiredDeliveries, recordDelivery, wasProcessed } from './ledger';
 import { STATUS_BY_OUTCOME, type DeliveryResult } from './outcome';
 import { verifySignature, type SvixHeaders } from './verify';
@@ -12,29 +12,45 @@ import { verifySignature, type SvixHeaders } from './verify';
 /** Clerk user payloads are a few KB; anything near this is not a Clerk event. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Svix abandons a delivery after 15 s. Past this, answer 503 whatever the
+ * database is doing (a hung socket can outlast the driver's own timeouts) and
+ * let Svix retry; a write that still lands later is harmless, every write
+ * being idempotent.
+ */
+export const DELIVERY_DEADLINE_MS = 12_000;
+
 type Delivery = { rawBody: string; headers: SvixHeaders; startedAt: number };
 
-function webhookSecret(): string | undefined {
-  try {
-    return env().webhookSecret;
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(error.message);
-      return undefined;
-    }
-    throw error;
-  }
-}
+/** What a verified body asks for: an event to apply, or an outcome its shape already decides. */
+type Classified =
+  | { kind: 'apply'; event: ClerkEvent; type: string; clerkId: string }
+  | { kind: 'decided'; outcome: 'ignored' | 'schema_violation'; message: string; type?: string; clerkId?: undefined };
+
+type Identified = Pick<DeliveryResult, 'svixId' | 'type' | 'clerkId'> & { svixId: string };
 
 /**
  * The whole receiving pipeline for one Clerk delivery: verify, parse, skip
- * replays, apply through the order guard, record in the ledger. Returns a
- * typed outcome; throws only for bugs. The ledger is written after the user
- * write, so a crash in between means a retry that re-applies idempotently.
+ * replays, apply through the order guard, record in the ledger. Always returns
+ * a typed outcome; a bug becomes `internal_error` with no details, so neither
+ * the response nor the log carries a stack trace or payload data.
  */
-export async function receiveClerkWebhook({ rawBody, headers, startedAt }: Delivery): Promise<DeliveryResult> {
+export async function receiveClerkWebhook(delivery: Delivery): Promise<DeliveryResult> {
+  try {
+    return await receive(delivery);
+  } catch (error) {
+    return {
+      outcome: 'internal_error',
+      message: 'internal error',
+      svixId: delivery.headers['svix-id'],
+      cause: error instanceof Error ? error.name : typeof error,
+    };
+  }
+}
+
+async function receive({ rawBody, headers, startedAt }: Delivery): Promise<DeliveryResult> {
   const secret = webhookSecret();
-  if (!secret) return { outcome: 'not_configured', message: 'webhook secret is not configured on the server' };
+  if (!secret) return { outcome: 'not_configured', message: 'the webhook signing secret is not configured on the server' };
 
   const verification = verifySignature(secret, rawBody, headers);
   if (!verification.ok) return { outcome: 'bad_signature', message: verification.reason };
@@ -47,31 +63,73 @@ export async function receiveClerkWebhook({ rawBody, headers, startedAt }: Deliv
     return { outcome: 'malformed', message: 'body is not valid JSON', svixId };
   }
 
-  const parsed = parseClerkEvent(payload);
-  if (parsed.kind === 'unknown_type') return { outcome: 'ignored', message: `event type ${parsed.type} is not handled`, svixId, type: parsed.type };
-  if (parsed.kind === 'invalid') return { outcome: 'schema_violation', message: parsed.reason, svixId, type: parsed.type };
-
-  const { event } = parsed;
-  const base = { svixId, type: event.type, clerkId: clerkUserIdOf(event) };
+  const classified = classify(payload);
+  const base: Identified = { svixId, type: classified.type, clerkId: classified.clerkId };
+  const unavailable: DeliveryResult = { ...base, outcome: 'unavailable', message: 'database unavailable, retry later' };
   try {
-    const database = await db();
-    if (await wasProcessed(database, svixId)) return { ...base, outcome: 'duplicate', message: 'already processed' };
-
-    const outcome = await applyEvent(event, sentAt);
-    await recordDelivery(database, {
-      svixId,
-      type: event.type,
-      clerkId: base.clerkId,
-      outcome,
-      status: STATUS_BY_OUTCOME[outcome],
-      receivedAt: new Date(),
-      durationMs: Math.round(performance.now() - startedAt),
-    });
-    await maintainLedger(database);
-    return { ...base, outcome, message: outcome };
+    const remainingMs = DELIVERY_DEADLINE_MS - (performance.now() - startedAt);
+    return await beforeDeadline(settle(classified, base, sentAt, startedAt), remainingMs, unavailable);
   } catch (error) {
-    if (isDatabaseUnavailable(error)) return { ...base, outcome: 'unavailable', message: 'database unavailable, retry later' };
+    if (isDatabaseUnavailable(error)) return unavailable;
     throw error;
+  }
+}
+
+function classify(payload: unknown): Classified {
+  const parsed = parseClerkEvent(payload);
+  switch (parsed.kind) {
+    case 'event':
+      return { kind: 'apply', event: parsed.event, type: parsed.event.type, clerkId: clerkUserIdOf(parsed.event) };
+    case 'unknown_type':
+      return { kind: 'decided', outcome: 'ignored', message: `event type ${parsed.type} is not handled`, type: parsed.type };
+    case 'invalid':
+      return { kind: 'decided', outcome: 'schema_violation', message: parsed.reason, type: parsed.type };
+  }
+}
+
+/**
+ * Everything that needs the database: the replay check, the write, the ledger
+ * entry. Ignored events and schema violations get a ledger entry too, so the
+ * admin page shows every signed delivery. The ledger is written after the user
+ * write, so a crash in between means a retry that re-applies idempotently.
+ */
+async function settle(classified: Classified, base: Identified, sentAt: Date, startedAt: number): Promise<DeliveryResult> {
+  const database = await db();
+  if (await wasProcessed(database, base.svixId)) return { ...base, outcome: 'duplicate', message: 'already processed' };
+
+  const outcome = classified.kind === 'apply' ? await applyEvent(classified.event, sentAt) : classified.outcome;
+  await recordDelivery(database, {
+    svixId: base.svixId,
+    type: base.type ?? 'unknown',
+    clerkId: base.clerkId ?? null,
+    outcome,
+    status: STATUS_BY_OUTCOME[outcome],
+    receivedAt: new Date(),
+    durationMs: Math.round(performance.now() - startedAt),
+  });
+  await maintainLedger(database);
+  return { ...base, outcome, message: classified.kind === 'apply' ? outcome : classified.message };
+}
+
+function beforeDeadline<T>(work: Promise<T>, ms: number, late: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late), Math.max(0, ms));
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+let configErrorReported = false;
+
+/** The secret, or undefined when configuration is missing or invalid (its message is logged once per process). */
+function webhookSecret(): string | undefined {
+  try {
+    return env().webhookSecret;
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    if (!configErrorReported) console.error(error.message);
+    configErrorReported = true;
+    return undefined;
   }
 }
 

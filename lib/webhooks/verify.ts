@@ -33,5 +33,6 @@ export function verifySignature(secret: string, rawBody: string, headers: SvixHe
     if (error instanceof WebhookVerificationError) return { ok: false, reason: error.message.toLowerCase() };
     throw error;
   }
-  return { ok: true, svixId, sentAt: new Date(Number(headers['svix-timestamp']) * 1000) };
+  // Read the timestamp exactly as svix did when it checked the tolerance.
+  return { ok: true, svixId, sentAt: new Date(Number.parseInt(headers['svix-timestamp'], 10) * 1000) };
 }
