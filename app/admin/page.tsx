@@ -1,16 +1,22 @@
 import type { Metadata } from 'next';
 import { DeliveriesChart } from '@/components/admin/deliveries-chart';
 import { DeliveriesTable, formatUtc } from '@/components/admin/deliveries-table';
+import { ResyncForm } from '@/components/admin/resync-form';
 import { requireAdmin } from '@/lib/admin/authorize';
 import { OUTCOMES } from '@/lib/admin/delivery-stats';
 import { loadAdminOverview } from '@/lib/admin/overview';
+import { lastResyncFrom } from '@/lib/admin/resync';
+import { resyncUserAction } from './actions';
 import styles from './admin.module.css';
 
 export const metadata: Metadata = { title: 'Admin', robots: { index: false } };
 
-export default async function AdminPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function AdminPage({ searchParams }: Props) {
   await requireAdmin();
-  const overview = await loadAdminOverview();
+  const [overview, params] = await Promise.all([loadAdminOverview(), searchParams]);
+  const lastResync = lastResyncFrom(params);
 
   return (
     <main className={styles.wide}>
@@ -45,6 +51,12 @@ export default async function AdminPage() {
             </dl>
             <h3>Per hour, by outcome</h3>
             <DeliveriesChart hourly={overview.hourly} />
+          </section>
+
+          <section className="card" id="resync" aria-labelledby="resync-heading">
+            <h2 id="resync-heading">Re-sync a user from Clerk</h2>
+            <p className="muted">Fetches the user from Clerk&apos;s Backend API and applies it through the same order-guarded write as webhooks: for a user whose webhooks were missed.</p>
+            <ResyncForm action={resyncUserAction} last={lastResync} className={styles.inlineForm} />
           </section>
 
           <section aria-labelledby="recent-heading">
