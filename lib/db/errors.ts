@@ -33,6 +33,17 @@ const TRANSIENT_ERROR_NAMES = new Set([
   'MongoWaitQueueTimeoutError', // every pooled connection busy (e.g. stuck on a hung server)
 ]);
 
+/**
+ * Socket errors the driver (7.x) sometimes lets through unwrapped: writing a
+ * command to a connection the server has just closed throws Node's own EPIPE
+ * "This socket has been ended by the other party", not a MongoNetworkError.
+ */
+const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT']);
+
+function isSocketError(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' && SOCKET_ERROR_CODES.has(error.code);
+}
+
 export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 }
@@ -48,7 +59,7 @@ export function isNamespaceNotFound(error: unknown): boolean {
 
 /** True when the database could not be reached or could not make the write durable. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof MongoError)) return false;
+  if (!(error instanceof MongoError)) return isSocketError(error);
   // By class, not name: subclasses such as PoolClearedOnNetworkError carry names of their own.
   if (error instanceof MongoNetworkError || TRANSIENT_ERROR_NAMES.has(error.name)) return true;
   if (error.hasErrorLabel('RetryableWriteError') || error.hasErrorLabel('ResetPool')) return true;

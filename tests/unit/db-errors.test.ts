@@ -1,0 +1,33 @@
+import { MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, MongoServerSelectionError } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { isDatabaseUnavailable, isDuplicateKey } from '@/lib/db/errors';
+
+/** Shaped like the driver's internal PoolClearedOnNetworkError (not exported), seen when a database hangs. */
+class PoolClearedOnNetworkError extends MongoNetworkError {
+  override get name() {
+    return 'PoolClearedOnNetworkError';
+  }
+}
+
+describe('database error classification', () => {
+  it('reads network failures as "unavailable" by class, whatever name a subclass gives itself', () => {
+    const poolCleared = new PoolClearedOnNetworkError('Connection to 127.0.0.1:27017 interrupted due to server monitor timeout');
+    expect(poolCleared.name).toBe('PoolClearedOnNetworkError');
+    expect(isDatabaseUnavailable(poolCleared)).toBe(true);
+    expect(isDatabaseUnavailable(new MongoNetworkTimeoutError('connection 3 timed out'))).toBe(true);
+    expect(isDatabaseUnavailable(new MongoServerSelectionError('connect ECONNREFUSED', { type: 'Unknown', servers: new Map() } as never))).toBe(true);
+  });
+
+  it('reads the raw EPIPE the driver lets through when the server just closed the connection as "unavailable"', () => {
+    const epipe = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    expect(isDatabaseUnavailable(epipe)).toBe(true);
+  });
+
+  it('does not read bugs or refusals as "unavailable"', () => {
+    const duplicate = new MongoServerError({ message: 'E11000 duplicate key error', code: 11000 });
+    expect(isDatabaseUnavailable(duplicate)).toBe(false);
+    expect(isDuplicateKey(duplicate)).toBe(true);
+    expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error('nope'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
+  });
+});
