@@ -31,20 +31,23 @@ export async function wasProcessed(database: Db, svixId: string): Promise<boolea
 }
 
 /**
- * Records one attempt. A 2xx already on record stays: a concurrent or late
- * retry of an applied delivery finds "stale", and the ledger must keep saying
- * what the delivery did. Earlier non-2xx results are replaced by the latest.
+ * Records one attempt. The first attempt for a svix-id is a plain insert (the
+ * common case, and several times cheaper than an upsert on FerretDB). Later
+ * attempts: a 2xx already on record stays, since a concurrent or late retry
+ * of an applied delivery finds "stale" and the ledger must keep saying what
+ * the delivery did; an earlier non-2xx is replaced by this attempt.
  */
 export async function recordDelivery(database: Db, record: Omit<DeliveryRecord, 'attempts'>): Promise<void> {
-  const { svixId, ...fields } = record;
   const deliveries = deliveriesCollection(database);
   try {
-    await deliveries.updateOne({ svixId, status: { $gte: 300 } }, { $set: fields, $inc: { attempts: 1 } }, { upsert: true });
+    await deliveries.insertOne({ ...record, attempts: 1 });
+    return;
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    // The unique svix-id refused a second entry: a 2xx is on record. Count the attempt only.
-    await deliveries.updateOne({ svixId }, { $inc: { attempts: 1 } });
   }
+  const { svixId, ...fields } = record;
+  const replaced = await deliveries.updateOne({ svixId, status: { $gte: 300 } }, { $set: fields, $inc: { attempts: 1 } });
+  if (replaced.matchedCount === 0) await deliveries.updateOne({ svixId }, { $inc: { attempts: 1 } });
 }
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
