@@ -1,0 +1,60 @@
+/**
+ * The webhook secret as deployed: missing or malformed means the route fails
+ * closed (500, never 2xx, nothing written); Clerk's own variable name works.
+ * Each case loads the app afresh, as a new server process would, because the
+ * configuration is parsed once per process.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
+import { newWebhookSecret, signDelivery } from '../support/svix';
+
+const testSecret = process.env.CLERK_WEBHOOK_SECRET!;
+
+/** Loads the route and the sync state helpers in a fresh module graph with `secrets` as the environment. */
+async function freshApp(secrets: { CLERK_WEBHOOK_SECRET?: string; CLERK_WEBHOOK_SIGNING_SECRET?: string }) {
+  delete process.env.CLERK_WEBHOOK_SECRET;
+  delete process.env.CLERK_WEBHOOK_SIGNING_SECRET;
+  Object.assign(process.env, secrets);
+  vi.resetModules();
+  const [{ postToRoute }, { usersWithId }] = await Promise.all([import('../support/webhook'), import('../support/sync-state')]);
+  return { postToRoute, usersWithId };
+}
+
+afterEach(() => {
+  process.env.CLERK_WEBHOOK_SECRET = testSecret;
+  delete process.env.CLERK_WEBHOOK_SIGNING_SECRET;
+  vi.restoreAllMocks();
+});
+
+describe('webhook secret configuration', () => {
+  it('answers 500 "not_configured" when no secret is set, even to a correctly signed delivery, and writes nothing', async () => {
+    const app = await freshApp({});
+    const user = clerkUser();
+    const answer = await app.postToRoute(signDelivery(testSecret, userCreatedEvent(user)));
+    expect(answer).toMatchObject({ status: 500, body: { outcome: 'not_configured', message: 'the webhook signing secret is not configured on the server' } });
+    expect(await app.usersWithId(user.id)).toEqual([]);
+  });
+
+  it('answers 500 when the secret is malformed, and logs which variable is wrong once, without the value', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: unknown) => void errors.push(String(line)));
+    const malformed = 'whsec_tooShort';
+    const app = await freshApp({ CLERK_WEBHOOK_SECRET: malformed });
+
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect((await app.postToRoute(signDelivery(testSecret, userCreatedEvent(clerkUser())))).status).toBe(500);
+    }
+    const reports = errors.filter((line) => line.startsWith('Invalid configuration'));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toContain('CLERK_WEBHOOK_SECRET must be "whsec_" followed by base64 of at least 24 bytes');
+    expect(errors.join('\n')).not.toContain(malformed);
+  });
+
+  it('accepts the secret under CLERK_WEBHOOK_SIGNING_SECRET, the name Clerk documents', async () => {
+    const secret = newWebhookSecret();
+    const app = await freshApp({ CLERK_WEBHOOK_SIGNING_SECRET: secret });
+    const user = clerkUser();
+    expect((await app.postToRoute(signDelivery(secret, userCreatedEvent(user)))).body.outcome).toBe('applied');
+    expect(await app.usersWithId(user.id)).toHaveLength(1);
+  });
+});
