@@ -167,12 +167,14 @@ async function deliverRoundAndCompare(rng: Rng, round: number) {
     const context = `seed ${SEED}, round ${round}, user #${index} (${events.map((event) => event.type).join(' → ')})`;
     expect(ordered.get(orderedId), context).toHaveLength(1);
     expect(outOfOrder.get(shuffledId), context).toHaveLength(1);
-    expect(comparable(outOfOrder.get(shuffledId)![0]), context).toEqual(comparable(ordered.get(orderedId)![0]));
+    const [inOrderDocument] = ordered.get(orderedId)!;
+    const [shuffledDocument] = outOfOrder.get(shuffledId)!;
+    expect(comparable(shuffledDocument!), context).toEqual(comparable(inOrderDocument!));
 
     // And in-order delivery itself is right: the last event's version is the one stored.
     const last = events.at(-1)!;
     const deleted = last.type === 'user.deleted';
-    expect(ordered.get(orderedId)![0], context).toMatchObject({
+    expect(inOrderDocument, context).toMatchObject({
       version: deleted ? last.timestamp : last.data.updated_at,
       deletedAt: deleted ? new Date(last.timestamp) : null,
     });
