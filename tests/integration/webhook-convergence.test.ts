@@ -135,7 +135,7 @@ describe(`convergence (seed ${SEED})`, () => {
       await usersCollection(database).deleteMany({});
       await deliveriesCollection(database).deleteMany({});
     }
-  });
+  }, 180_000); // ~20 s on an idle 2-core machine; room for a busy one
 });
 
 async function deliverRoundAndCompare(rng: Rng, round: number) {
