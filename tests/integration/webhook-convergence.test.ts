@@ -15,35 +15,12 @@ import type { UserDocument } from '@/lib/users/schema';
 import { clerkId, clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../fixtures/clerk';
 import { signDelivery, type SignedDelivery } from '../support/svix';
 import { postToRoute, type Answer } from '../support/webhook';
+import { seededRandom as random } from '../support/delivery-harness/random';
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_250_601);
 const USERS = 200;
 const USERS_PER_ROUND = 10;
 const CONCURRENCY = 8;
-
-/** mulberry32: small, fast, good enough to drive test data. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return {
-    chance: (p: number) => next() < p,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    shuffle<T>(items: T[]): T[] {
-      for (let i = items.length - 1; i > 0; i--) {
-        const j = Math.floor(next() * (i + 1));
-        [items[i], items[j]] = [items[j]!, items[i]!];
-      }
-      return items;
-    },
-  };
-}
 
 type Rng = ReturnType<typeof random>;
 type Payload = ReturnType<typeof userCreatedEvent> | ReturnType<typeof userUpdatedEvent> | ReturnType<typeof userDeletedEvent>;

@@ -6,6 +6,9 @@ import { db } from '@/lib/db/client';
 import { usersCollection } from '@/lib/users/repository';
 import { deliveriesCollection } from '@/lib/webhooks/ledger';
 
+/** Shared with the delivery harness, which checks whole databases against in-order delivery. */
+export { tombstone } from './delivery-harness/expected-state';
+
 export async function usersWithId(clerkId: string) {
   return usersCollection(await db()).find({ clerkId }).toArray();
 }
@@ -19,26 +22,4 @@ export async function storedUser(clerkId: string) {
 
 export async function ledgerEntry(svixId: string) {
   return deliveriesCollection(await db()).findOne({ svixId }, { projection: { _id: 0 } });
-}
-
-/** A deleted user's document: identity, deletion time and version kept, everything else empty. */
-export function tombstone(clerkId: string, deletedAt: number) {
-  return {
-    clerkId,
-    deletedAt: new Date(deletedAt),
-    version: deletedAt,
-    email: null,
-    emails: [],
-    username: null,
-    firstName: null,
-    lastName: null,
-    imageUrl: null,
-    phone: null,
-    publicMetadata: {},
-    clerkCreatedAt: null,
-    clerkUpdatedAt: null,
-    lastSignInAt: null,
-    isOnline: false,
-    lastSeen: null,
-  };
 }

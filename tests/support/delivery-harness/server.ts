@@ -1,0 +1,155 @@
+/**
+ * The system under test for the benchmark and the fault run: a fresh embedded
+ * database and the production build of the app (`next start`, no -H) on free
+ * ports, configured like a Clerk development instance that is never called.
+ * The build goes to .next-bench and is reused while the sources that go into
+ * it are unchanged (same commit, same uncommitted changes).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MongoClient, type Db } from 'mongodb';
+import { startLocalDb, type LocalDb } from '../../../scripts/local-db';
+import { buildApp, startApp, TEST_CLERK_KEYS } from '../next-server';
+import { newWebhookSecret } from '../svix';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const DIST_DIR = '.next-bench';
+const STAMP = path.join(ROOT, DIST_DIR, 'harness-build-stamp');
+const LOCK = path.join(ROOT, `${DIST_DIR}.lock`);
+const LOG_DIR = path.join(ROOT, 'tests', '.artifacts', 'harness');
+/** What `next build` compiles; a change to any of them means a new build. */
+const BUILD_INPUTS = ['app', 'lib', 'components', 'middleware.ts', 'next.config.ts', 'package.json', 'package-lock.json'];
+/** Any call to Clerk's Backend API is refused at once (a closed local port): nothing leaves the machine. */
+const BUILD_ENV = { ...TEST_CLERK_KEYS, CLERK_API_URL: 'http://127.0.0.1:9' };
+const DATABASE_NAME = 'harness';
+
+export type HarnessServer = {
+  origin: string;
+  /** The embedded database: stop() and restart() it to simulate an outage. */
+  localDb: LocalDb;
+  /** The app database, read and cleared by the harness through a client of its own. */
+  db: Db;
+  /** The signing secret the app was started with. */
+  secret: string;
+  logFile: string;
+  stop(): Promise<void>;
+};
+
+type Options = {
+  /** Serve the benchmark-only routes (BENCH_ROUTES=1). */
+  benchRoutes: boolean;
+  /** Names the server log in tests/.artifacts/harness. */
+  name: string;
+  log?: (line: string) => void;
+  /** Write a V8 CPU profile of `next start` into this folder when it stops. */
+  cpuProfileDir?: string;
+};
+
+function sourceFingerprint(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, maxBuffer: 512 * 1024 * 1024 });
+  const hash = createHash('sha256');
+  hash.update(git('rev-parse', 'HEAD'));
+  hash.update(git('diff', 'HEAD', '--binary', '--', ...BUILD_INPUTS));
+  const untracked = git('ls-files', '-z', '--others', '--exclude-standard', '--', ...BUILD_INPUTS).toString().split('\0');
+  for (const file of untracked.filter(Boolean).sort()) hash.update(file).update(readFileSync(path.join(ROOT, file)));
+  return hash.update(JSON.stringify(BUILD_ENV)).digest('hex');
+}
+
+/** One builder at a time across processes; a lock older than the longest build is a leftover. */
+async function withBuildLock<T>(work: () => T): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 10 * 60_000) rmSync(LOCK, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+export function ensureBuild(log: (line: string) => void): Promise<void> {
+  return withBuildLock(() => {
+    const fingerprint = sourceFingerprint();
+    if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === fingerprint) {
+      log(`reusing the production build in ${DIST_DIR} (sources unchanged)`);
+      return;
+    }
+    const startedAt = Date.now();
+    log(`next build into ${DIST_DIR}…`);
+    rmSync(STAMP, { force: true });
+    buildApp({ distDir: DIST_DIR, env: BUILD_ENV });
+    // The fingerprint from before the build: a source edited meanwhile means a rebuild next time.
+    writeFileSync(STAMP, fingerprint);
+    log(`built in ${Math.round((Date.now() - startedAt) / 1000)} s`);
+  });
+}
+
+function profilerEnv(dir: string): Record<string, string> {
+  mkdirSync(dir, { recursive: true });
+  const preload = `--import=${path.join(__dirname, 'cpu-profiler.mjs')}`;
+  return { HARNESS_CPU_PROFILE_DIR: dir, NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ') };
+}
+
+export async function startHarnessServer({ benchRoutes, name, log = console.log, cpuProfileDir }: Options): Promise<HarnessServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `clerk-mongo-sync-${name}-`));
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = path.join(LOG_DIR, `${name}-server.log`);
+  const serverLog = createWriteStream(logFile);
+  const secret = newWebhookSecret();
+  let localDb: LocalDb | undefined;
+  let client: MongoClient | undefined;
+  let stopApp: (() => Promise<void>) | undefined;
+
+  // A harness that dies must not leave `next start` behind (the database has its own exit hook).
+  const stopAppOnExit = () => void stopApp?.();
+  process.once('exit', stopAppOnExit);
+  const stop = async () => {
+    process.off('exit', stopAppOnExit);
+    await client?.close().catch(() => undefined);
+    await stopApp?.();
+    await localDb?.stop();
+    serverLog.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    localDb = await startLocalDb({ dataDir });
+    log(`database: ${localDb.description} at ${localDb.uri}`);
+    await ensureBuild(log);
+    const app = await startApp({
+      distDir: DIST_DIR,
+      env: {
+        ...BUILD_ENV,
+        MONGODB_URI: localDb.uri,
+        MONGODB_DB: DATABASE_NAME,
+        CLERK_WEBHOOK_SECRET: secret,
+        BENCH_ROUTES: benchRoutes ? '1' : '0',
+        ADMIN_USER_IDS: '',
+        DELETION_POLICY: 'delete',
+        ...(cpuProfileDir ? profilerEnv(cpuProfileDir) : {}),
+      },
+      onOutput: (text) => serverLog.write(text),
+    });
+    stopApp = app.stop;
+    log(`app: next start at ${app.origin} (log: ${path.relative(ROOT, logFile)})`);
+    client = new MongoClient(localDb.uri, { serverSelectionTimeoutMS: 10_000 });
+    return { origin: app.origin, localDb, db: client.db(DATABASE_NAME), secret, logFile, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Empties collections between runs (documents only: the app's indexes stay). */
+export async function clearCollections(db: Db, names: string[]): Promise<void> {
+  for (const name of names) await db.collection(name).deleteMany({});
+}
