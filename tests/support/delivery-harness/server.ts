@@ -3,7 +3,7 @@
  * database and the production build of the app (`next start`, no -H) on free
  * ports, configured like a Clerk development instance that is never called.
  * The build goes to .next-bench and is reused while the sources that go into
- * it are unchanged (same commit, same uncommitted changes).
+ * it are unchanged (committed and uncommitted alike).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -51,7 +51,8 @@ type Options = {
 function sourceFingerprint(): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, maxBuffer: 512 * 1024 * 1024 });
   const hash = createHash('sha256');
-  hash.update(git('rev-parse', 'HEAD'));
+  // The committed inputs by content, not the commit id: commits that touch only tests or docs keep the build.
+  hash.update(git('ls-tree', '-r', 'HEAD', '--', ...BUILD_INPUTS));
   hash.update(git('diff', 'HEAD', '--binary', '--', ...BUILD_INPUTS));
   const untracked = git('ls-files', '-z', '--others', '--exclude-standard', '--', ...BUILD_INPUTS).toString().split('\0');
   for (const file of untracked.filter(Boolean).sort()) hash.update(file).update(readFileSync(path.join(ROOT, file)));
