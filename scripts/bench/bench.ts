@@ -48,6 +48,8 @@ const EVENTS_PER_USER = 4;
 type Measurement = {
   label: string;
   connections: number;
+  /** Requests answered (any status). */
+  answered: number;
   delivered: number;
   perSecond: number;
   p50: number;
@@ -79,6 +81,7 @@ function summarize(label: string, connections: number, report: SendReport, cpu: 
   return {
     label,
     connections,
+    answered: report.attempts,
     delivered: report.delivered,
     perSecond: report.delivered / (report.wallMs / 1000),
     p50: percentile(report.latenciesMs, 50),
@@ -104,9 +107,9 @@ async function run(server: HarnessServer, endpoint: EndpointKey, connections: nu
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
 
-/** Per event: CPU ms of the load generator / app / database. */
-function cpuPerEvent({ cpu, delivered }: Measurement): string {
-  const per = (ms: number) => fixed(ms / Math.max(1, delivered), 2);
+/** Per answered request: CPU ms of the load generator / app / database. */
+function cpuPerEvent({ cpu, answered }: Measurement): string {
+  const per = (ms: number) => fixed(ms / Math.max(1, answered), 2);
   return `${per(cpu.client)} / ${per(cpu.app)} / ${per(cpu.database)}`;
 }
 
@@ -117,7 +120,7 @@ function row(m: Measurement): string {
   return `${m.label.padEnd(24)} ${String(m.connections).padStart(5)} ${String(m.delivered).padStart(7)} ${fixed(m.perSecond).padStart(10)} ${fixed(m.p50).padStart(9)} ${fixed(m.p99).padStart(9)}  ${cpuPerEvent(m).padStart(20)}  ${notes}`;
 }
 
-const HEADER = `${'endpoint'.padEnd(24)} ${'conns'.padStart(5)} ${'events'.padStart(7)} ${'events/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)}  ${'CPU ms/event: client / app / db'}`;
+const HEADER = `${'endpoint'.padEnd(24)} ${'conns'.padStart(5)} ${'events'.padStart(7)} ${'events/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)}  ${'CPU ms/request: client / app / db'}`;
 
 function verdict(value: number, target: number, atLeast: boolean): string {
   const met = atLeast ? value >= target : value <= target;
