@@ -13,7 +13,7 @@
  * rounds once --budget-minutes is spent and reports what it covered.
  *
  * Options: --shuffles 50 --users 1000 --events 10 --duplicates 0.1
- *          --concurrency 10 --round-users 25 --budget-minutes 30 --seed N
+ *          --concurrency 10 --round-users 10 --budget-minutes 30 --seed N
  */
 import { parseArgs } from 'node:util';
 import { COLLECTIONS } from '../../lib/db/indexes';
@@ -31,7 +31,7 @@ const { values: options } = parseArgs({
     events: { type: 'string', default: '10' },
     duplicates: { type: 'string', default: '0.1' },
     concurrency: { type: 'string', default: '10' },
-    'round-users': { type: 'string', default: '25' },
+    'round-users': { type: 'string', default: '10' },
     'budget-minutes': { type: 'string', default: '30' },
     seed: { type: 'string', default: '424242' },
   },

@@ -48,7 +48,16 @@ type Options = {
   cpuProfileDir?: string;
 };
 
-function sourceFingerprint(): string {
+/** Identifies the build inputs' content; undefined outside a git checkout (then every run builds). */
+function sourceFingerprint(): string | undefined {
+  try {
+    return gitFingerprint();
+  } catch {
+    return undefined;
+  }
+}
+
+function gitFingerprint(): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, maxBuffer: 512 * 1024 * 1024 });
   const hash = createHash('sha256');
   // The committed inputs by content, not the commit id: commits that touch only tests or docs keep the build.
@@ -80,7 +89,7 @@ async function withBuildLock<T>(work: () => T): Promise<T> {
 export function ensureBuild(log: (line: string) => void): Promise<void> {
   return withBuildLock(() => {
     const fingerprint = sourceFingerprint();
-    if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === fingerprint) {
+    if (fingerprint && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === fingerprint) {
       log(`reusing the production build in ${DIST_DIR} (sources unchanged)`);
       return;
     }
@@ -89,7 +98,7 @@ export function ensureBuild(log: (line: string) => void): Promise<void> {
     rmSync(STAMP, { force: true });
     buildApp({ distDir: DIST_DIR, env: BUILD_ENV });
     // The fingerprint from before the build: a source edited meanwhile means a rebuild next time.
-    writeFileSync(STAMP, fingerprint);
+    if (fingerprint) writeFileSync(STAMP, fingerprint);
     log(`built in ${Math.round((Date.now() - startedAt) / 1000)} s`);
   });
 }
