@@ -1,13 +1,15 @@
 /**
- * `npm run bench` (`-- --quick` for a small smoke run, `-- --cpu-prof` to profile the server): throughput and latency
- * of the webhook receiver on the production build and the embedded database,
- * against two yardsticks measured in the same run on the same server:
+ * `npm run bench`: throughput and latency of the webhook receiver on the
+ * production build and the embedded database (a mongod on PATH if there is
+ * one), against two yardsticks measured in the same run on the same server:
  *   (a) floor  — a route that only reads the body (no verification, no database);
  *   (b) ours   — POST /api/webhooks/clerk with fresh events;
  *   (c) naive  — the tutorials' handler: svix verify, findOne + insert/update,
  *                no index, no guard, under Clerk's middleware.
  * Then (b) with 1,000 versus 100,000 users already stored, and the time of
  * each pipeline step at both sizes. Targets are reported, not asserted.
+ *
+ * `-- --quick`: a small smoke run. `-- --cpu-prof`: also profile the server.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -86,7 +86,7 @@ async function withBuildLock<T>(work: () => T): Promise<T> {
   }
 }
 
-export function ensureBuild(log: (line: string) => void): Promise<void> {
+function ensureBuild(log: (line: string) => void): Promise<void> {
   return withBuildLock(() => {
     const fingerprint = sourceFingerprint();
     if (fingerprint && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === fingerprint) {
