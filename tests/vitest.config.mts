@@ -14,6 +14,8 @@ const shared = {
 
 export default defineConfig({
   test: {
+    // Integration files mostly wait on the database and on outage timeouts; two at once halves the run on 2 cores.
+    maxWorkers: 2,
     projects: [
       {
         resolve: { alias: shared.alias },

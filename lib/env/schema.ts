@@ -48,7 +48,6 @@ export const envSchema = z
       z.string().regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)').optional(),
     ),
     ADMIN_USER_IDS: commaList,
-    DELETION_POLICY: z.enum(['delete', 'anonymize']).default('delete'),
   })
   .transform(({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET, ...rest }) => ({
     ...rest,

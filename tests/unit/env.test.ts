@@ -77,16 +77,16 @@ describe('env parsing: the rest of the configuration', () => {
   });
 
   it('lists every bad variable in one message', () => {
-    const { message } = errorOf({ CLERK_WEBHOOK_SECRET: 'whsec_short', DELETION_POLICY: 'shred' });
+    const { message } = errorOf({ CLERK_WEBHOOK_SECRET: 'whsec_short', CLERK_SECRET_KEY: 'pk_test_swapped' });
     expect(message).toContain('MONGODB_URI');
     expect(message).toContain('CLERK_WEBHOOK_SECRET');
-    expect(message).toContain('DELETION_POLICY');
+    expect(message).toContain('CLERK_SECRET_KEY');
     expect(message).toContain('Set these in .env.local');
   });
 
   it('parses optional settings with their defaults', () => {
     const parsed = parseEnv({ MONGODB_URI, ADMIN_USER_IDS: ' user_a, ,user_b ' });
-    expect(parsed).toMatchObject({ MONGODB_URI, ADMIN_USER_IDS: ['user_a', 'user_b'], DELETION_POLICY: 'delete' });
+    expect(parsed).toMatchObject({ MONGODB_URI, ADMIN_USER_IDS: ['user_a', 'user_b'] });
     expect(parsed.MONGODB_DB).toBeUndefined();
   });
 });

@@ -73,7 +73,6 @@ async function main() {
       CLERK_WEBHOOK_SECRET: secrets.webhookSecret,
       // Explicit, so a developer's .env.local cannot change what the suite tests.
       ADMIN_USER_IDS: '',
-      DELETION_POLICY: 'delete',
     },
     onOutput: (text) => appendFileSync(SERVER_LOG, text),
   });
