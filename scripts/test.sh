@@ -16,6 +16,7 @@ SUITES=(
   unit:vitest
   integration:vitest
   e2e:playwright
+  fault:script
 )
 # Where tests/playwright.config.ts writes its JSON report.
 PLAYWRIGHT_REPORT=tests/.artifacts/e2e/report.json
@@ -49,6 +50,16 @@ count_results() {
   node -e '
     const [runner, file] = process.argv.slice(1);
     const report = JSON.parse(require("node:fs").readFileSync(file, "utf8"));
+    const text = require("node:fs").readFileSync(file, "utf8");
+    if (runner === "script") {
+      // A script suite ends its output with the plain "N passed, N failed" line.
+      const lines = text.match(/^\d+ passed, \d+ failed$/gm) ?? [];
+      const last = lines.at(-1);
+      if (!last) process.exit(1);
+      console.log(last.match(/\d+/g).join(" "));
+      return;
+    }
+    const report = JSON.parse(text);
     const counts = runner === "playwright"
       ? [report.stats.expected + report.stats.flaky, report.stats.unexpected]
       : [report.numPassedTests, report.numFailedTests];
@@ -69,6 +80,7 @@ run_suite() {
   case $runner in
     vitest) npm run -s "test:$name" -- --reporter=default --reporter=json --outputFile.json="$report" ;;
     playwright) ensure_chromium && npm run -s "test:$name" ;;
+    script) npm run -s "test:$name" 2>&1 | tee "$report"; return "${PIPESTATUS[0]}" ;;
     *) echo "unknown runner $runner" >&2; return 1 ;;
   esac
 }
