@@ -49,21 +49,20 @@ count_results() {
   local runner=$1 report=$2
   node -e '
     const [runner, file] = process.argv.slice(1);
-    const report = JSON.parse(require("node:fs").readFileSync(file, "utf8"));
     const text = require("node:fs").readFileSync(file, "utf8");
-    if (runner === "script") {
-      // A script suite ends its output with the plain "N passed, N failed" line.
-      const lines = text.match(/^\d+ passed, \d+ failed$/gm) ?? [];
-      const last = lines.at(-1);
+    // A script suite ends its output with the plain "N passed, N failed" line.
+    const fromScript = () => {
+      const last = (text.match(/^\d+ passed, \d+ failed$/gm) ?? []).at(-1);
       if (!last) process.exit(1);
-      console.log(last.match(/\d+/g).join(" "));
-      return;
-    }
-    const report = JSON.parse(text);
-    const counts = runner === "playwright"
-      ? [report.stats.expected + report.stats.flaky, report.stats.unexpected]
-      : [report.numPassedTests, report.numFailedTests];
-    console.log(counts.join(" "));
+      return last.match(/\d+/g);
+    };
+    const fromJson = () => {
+      const report = JSON.parse(text);
+      return runner === "playwright"
+        ? [report.stats.expected + report.stats.flaky, report.stats.unexpected]
+        : [report.numPassedTests, report.numFailedTests];
+    };
+    console.log((runner === "script" ? fromScript() : fromJson()).join(" "));
   ' "$runner" "$report"
 }
 
@@ -108,14 +107,20 @@ for suite in "${SUITES[@]}"; do
   status=$?
   passed=0
   failed=0
+  counted=""
   if [[ -s $report ]] && counts=$(count_results "$runner" "$report"); then
     read -r passed failed <<<"$counts"
+    counted=1
   fi
   # A runner that failed without reporting a failed test (crash, server that never came up, file that
   # did not load) still fails the run.
   if [[ $status -ne 0 && $failed -eq 0 ]]; then
     failed=1
     note=" (the suite did not complete: exit $status)"
+  elif [[ -z $counted || $passed -eq 0 ]]; then
+    # A suite that reports nothing, or runs no test, proves nothing.
+    failed=$((failed + 1))
+    note=" (no test results could be read)"
   else
     note=""
   fi
