@@ -37,8 +37,14 @@ function shared(): Shared {
   return holder.__clerkMongoSync;
 }
 
+/** The shared client as it is (e.g. to close it); use `connectedClient()` or `db()` to talk to the server. */
 export function mongoClient(): MongoClient {
   return shared().client;
+}
+
+/** The shared client, connected (see `connected`). */
+export async function connectedClient(): Promise<MongoClient> {
+  return connected(shared());
 }
 
 /** The app database: see `resolveDatabaseName`. */
@@ -51,11 +57,7 @@ export function databaseName(): string {
  * attempt is forgotten so the next caller tries again.
  */
 export async function db(): Promise<Db> {
-  const state = shared();
-  await connected(state);
-  const database = state.client.db(databaseName());
-  await indexesOf(state, database);
-  return database;
+  return (await ready()).database;
 }
 
 /**
@@ -75,9 +77,14 @@ function connected(state: Shared): Promise<MongoClient> {
 
 /** What `ensureIndexes()` found out about the server (e.g. whether it has TTL indexes). */
 export async function indexReport(): Promise<IndexReport> {
+  return (await ready()).report;
+}
+
+async function ready(): Promise<{ database: Db; report: IndexReport }> {
   const state = shared();
   await connected(state);
-  return indexesOf(state, state.client.db(databaseName()));
+  const database = state.client.db(databaseName());
+  return { database, report: await indexesOf(state, database) };
 }
 
 function indexesOf(state: Shared, database: Db): Promise<IndexReport> {

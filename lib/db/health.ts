@@ -1,6 +1,7 @@
 import 'server-only';
+import { beforeDeadline } from '@/lib/async/deadline';
 import { EnvError } from '@/lib/env';
-import { mongoClient } from './client';
+import { connectedClient } from './client';
 
 /** Health checks answer fast: a load balancer waiting on a dead database learns nothing more after 1.5 s. */
 export const HEALTH_TIMEOUT_MS = 1_500;
@@ -12,21 +13,14 @@ export type DatabaseHealth = 'up' | 'down';
  * driver would keep selecting a server for DB_TIMEOUT_MS, so the ping races a
  * timer; a late answer is simply dropped. Missing configuration counts as down.
  */
-export async function pingDatabase(timeoutMs = HEALTH_TIMEOUT_MS): Promise<DatabaseHealth> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<DatabaseHealth>((resolve) => {
-    timer = setTimeout(() => resolve('down'), timeoutMs);
-  });
-  try {
-    return await Promise.race([ping(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function pingDatabase(timeoutMs = HEALTH_TIMEOUT_MS): Promise<DatabaseHealth> {
+  return beforeDeadline(ping(), timeoutMs, 'down');
 }
 
 async function ping(): Promise<DatabaseHealth> {
   try {
-    await mongoClient().db('admin').command({ ping: 1 });
+    // Through the explicit connect: after a failed implicit first connect the driver stays closed for good.
+    await (await connectedClient()).db('admin').command({ ping: 1 });
     return 'up';
   } catch (error) {
     if (error instanceof EnvError) console.error(error.message);

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Db } from 'mongodb';
+import { beforeDeadline } from '@/lib/async/deadline';
 import { db, indexReport } from '@/lib/db/client';
 import { isDatabaseUnavailable } from '@/lib/db/errors';
 import { env, EnvError } from '@/lib/env';
@@ -109,14 +110,6 @@ async function settle(classified: Classified, base: Identified, sentAt: Date, st
   });
   await maintainLedger(database);
   return { ...base, outcome, message: classified.kind === 'apply' ? outcome : classified.message };
-}
-
-function beforeDeadline<T>(work: Promise<T>, ms: number, late: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(late), Math.max(0, ms));
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 let configErrorReported = false;
