@@ -1,6 +1,6 @@
-import type { DashboardUser } from '@/lib/users/current-user';
+import type { CurrentUser } from '@/lib/users/current-user';
 
-type Props = { state: Exclude<DashboardUser['state'], 'ready'> };
+type Props = { state: Exclude<CurrentUser['state'], 'ready'> };
 
 const COPY: Record<Props['state'], { title: string; body: string; tone: string }> = {
   pending: {

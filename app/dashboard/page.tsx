@@ -2,13 +2,13 @@ import type { Metadata } from 'next';
 import { auth } from '@clerk/nextjs/server';
 import { AccountState } from '@/components/account-state';
 import { ProfileCard } from '@/components/profile-card';
-import { loadDashboardUser } from '@/lib/users/current-user';
+import { loadCurrentUser } from '@/lib/users/current-user';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
 export default async function DashboardPage() {
   const { userId } = await auth.protect();
-  const result = await loadDashboardUser(userId);
+  const result = await loadCurrentUser(userId);
 
   return (
     <main>

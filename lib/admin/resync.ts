@@ -1,9 +1,6 @@
 import 'server-only';
-import { clerkClient } from '@clerk/nextjs/server';
-import { isClerkAPIResponseError } from '@clerk/nextjs/errors';
 import { isDatabaseUnavailable } from '@/lib/db/errors';
-import { clerkUserJsonSchema, profileFromClerkUser } from '@/lib/users/clerk-user';
-import { upsertUserProfile } from '@/lib/users/repository';
+import { isClerkUserId, syncUserFromClerk } from '@/lib/users/jit';
 
 /** What a re-sync did, and how the admin page says it. */
 export const RESYNC_MESSAGES = {
@@ -28,30 +25,15 @@ export function lastResyncFrom(params: Record<string, string | string[] | undefi
   return { userId: resynced, result };
 }
 
-const CLERK_USER_ID = /^user_[A-Za-z0-9_]{1,100}$/;
-
 /**
- * The just-in-time sync path, forced: fetch the user from Clerk's Backend API
- * and apply it through the same order-guarded upsert webhooks use, so a
- * re-sync racing a webhook can never leave an older version behind.
+ * The just-in-time sync, forced from the admin page: Clerk's current profile
+ * through the same order-guarded upsert webhooks use.
  */
 export async function resyncUserFromClerk(userId: string): Promise<ResyncResult> {
-  if (!CLERK_USER_ID.test(userId)) return 'invalid_id';
-
-  let raw: unknown;
+  if (!isClerkUserId(userId)) return 'invalid_id';
   try {
-    raw = (await (await clerkClient()).users.getUser(userId)).raw;
-  } catch (error) {
-    if (isClerkAPIResponseError(error) && error.status === 404) return 'not_in_clerk';
-    console.warn(JSON.stringify({ event: 'admin_resync_clerk_failed', status: isClerkAPIResponseError(error) ? error.status : null }));
-    return 'clerk_unavailable';
-  }
-  const user = clerkUserJsonSchema.safeParse(raw);
-  if (!user.success) return 'clerk_unavailable';
-
-  try {
-    const outcome = await upsertUserProfile(profileFromClerkUser(user.data), user.data.updated_at);
-    return outcome === 'applied' ? 'synced' : 'unchanged';
+    const result = await syncUserFromClerk(userId);
+    return result === 'applied' ? 'synced' : result === 'stale' ? 'unchanged' : result;
   } catch (error) {
     if (isDatabaseUnavailable(error)) return 'database_unavailable';
     throw error;

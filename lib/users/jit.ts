@@ -1,0 +1,58 @@
+import 'server-only';
+import { clerkClient } from '@clerk/nextjs/server';
+import { isClerkAPIResponseError } from '@clerk/nextjs/errors';
+import { beforeDeadline } from '@/lib/async/deadline';
+import { clerkUserJsonSchema, profileFromClerkUser } from './clerk-user';
+import { upsertUserProfile, type WriteOutcome } from './repository';
+
+/**
+ * A page waits for Clerk's Backend API at most this long; past it the user
+ * sees the "being set up" state and the webhook (or the next load) catches up.
+ */
+export const CLERK_FETCH_DEADLINE_MS = 5_000;
+
+export type ClerkSyncResult = WriteOutcome | 'not_in_clerk' | 'clerk_unavailable';
+
+const CLERK_USER_ID = /^user_[A-Za-z0-9_]{1,100}$/;
+
+/** Whether `value` can be a Clerk user id; anything else must never reach a Backend API URL. */
+export function isClerkUserId(value: string): boolean {
+  return CLERK_USER_ID.test(value);
+}
+
+type Fetched = { kind: 'found'; raw: unknown } | { kind: 'not_found' } | { kind: 'failed'; status: number | null };
+
+async function fetchClerkUser(clerkId: string): Promise<Fetched> {
+  try {
+    const user = await (await clerkClient()).users.getUser(clerkId);
+    return { kind: 'found', raw: user.raw };
+  } catch (error) {
+    if (isClerkAPIResponseError(error) && error.status === 404) return { kind: 'not_found' };
+    return { kind: 'failed', status: isClerkAPIResponseError(error) ? error.status : null };
+  }
+}
+
+const TIMED_OUT: Fetched = { kind: 'failed', status: null };
+
+/**
+ * Just-in-time sync: fetch the user from Clerk's Backend API and apply it
+ * through the same order-guarded upsert webhooks use. A webhook racing this
+ * write cannot leave two documents or an older version, and a user deleted
+ * here stays deleted ('stale'). Database errors propagate; Clerk failures are
+ * a result, never an exception.
+ */
+export async function syncUserFromClerk(clerkId: string): Promise<ClerkSyncResult> {
+  if (!isClerkUserId(clerkId)) return 'not_in_clerk';
+  const fetched = await beforeDeadline(fetchClerkUser(clerkId), CLERK_FETCH_DEADLINE_MS, TIMED_OUT);
+  if (fetched.kind === 'not_found') return 'not_in_clerk';
+  if (fetched.kind === 'failed') {
+    console.warn(JSON.stringify({ event: 'clerk_user_fetch_failed', clerkId, status: fetched.status }));
+    return 'clerk_unavailable';
+  }
+  const user = clerkUserJsonSchema.safeParse(fetched.raw);
+  if (!user.success) {
+    console.warn(JSON.stringify({ event: 'clerk_user_unreadable', clerkId }));
+    return 'clerk_unavailable';
+  }
+  return upsertUserProfile(profileFromClerkUser(user.data), user.data.updated_at);
+}
