@@ -13,7 +13,6 @@ export const LEDGER_TTL_SECONDS = 30 * 24 * 3600;
 const INDEXES: Record<string, IndexDescription[]> = {
   [COLLECTIONS.users]: [{ key: { clerkId: 1 }, name: 'clerkId_unique', unique: true }],
   [COLLECTIONS.deliveries]: [
-    { key: { svixId: 1 }, name: 'svixId_unique', unique: true },
     { key: { clerkId: 1, receivedAt: -1 }, name: 'clerkId_receivedAt' },
   ],
   [COLLECTIONS.assessments]: [

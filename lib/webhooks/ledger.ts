@@ -7,7 +7,9 @@ import type { DeliveryOutcome } from './outcome';
 /**
  * One entry per svix-id: what became of a delivery. It makes redelivery a
  * no-op and backs the admin page. No payload, no PII: ids, type, outcome and
- * timing only.
+ * timing only. The svix-id is also the `_id`, so recording a delivery is one
+ * insert into the primary index (the one index FerretDB v1 also uses for
+ * lookups) instead of a unique secondary index plus a lookup.
  */
 export type DeliveryRecord = {
   svixId: string;
@@ -20,15 +22,14 @@ export type DeliveryRecord = {
   attempts: number;
 };
 
-export function deliveriesCollection(database: Db): Collection<DeliveryRecord> {
-  return database.collection<DeliveryRecord>(COLLECTIONS.deliveries);
+type StoredDeliveryRecord = DeliveryRecord & { _id: string };
+
+export function deliveriesCollection(database: Db): Collection<StoredDeliveryRecord> {
+  return database.collection<StoredDeliveryRecord>(COLLECTIONS.deliveries);
 }
 
-/** True when this svix-id was already answered with a 2xx (so Svix will not retry it). */
-export async function wasProcessed(database: Db, svixId: string): Promise<boolean> {
-  const found = await deliveriesCollection(database).findOne({ svixId, status: { $lt: 300 } }, { projection: { _id: 1 } });
-  return found !== null;
-}
+/** Whether this attempt is the one the ledger now holds, or the svix-id had already been answered with a 2xx. */
+export type Recorded = 'recorded' | 'already_acknowledged';
 
 /**
  * Records one attempt. The first attempt for a svix-id is a plain insert (the
@@ -37,17 +38,19 @@ export async function wasProcessed(database: Db, svixId: string): Promise<boolea
  * of an applied delivery finds "stale" and the ledger must keep saying what
  * the delivery did; an earlier non-2xx is replaced by this attempt.
  */
-export async function recordDelivery(database: Db, record: Omit<DeliveryRecord, 'attempts'>): Promise<void> {
+export async function recordDelivery(database: Db, record: Omit<DeliveryRecord, 'attempts'>): Promise<Recorded> {
   const deliveries = deliveriesCollection(database);
+  const _id = record.svixId;
   try {
-    await deliveries.insertOne({ ...record, attempts: 1 });
-    return;
+    await deliveries.insertOne({ _id, ...record, attempts: 1 });
+    return 'recorded';
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
   }
-  const { svixId, ...fields } = record;
-  const replaced = await deliveries.updateOne({ svixId, status: { $gte: 300 } }, { $set: fields, $inc: { attempts: 1 } });
-  if (replaced.matchedCount === 0) await deliveries.updateOne({ svixId }, { $inc: { attempts: 1 } });
+  const replaced = await deliveries.updateOne({ _id, status: { $gte: 300 } }, { $set: record, $inc: { attempts: 1 } });
+  if (replaced.matchedCount > 0) return 'recorded';
+  await deliveries.updateOne({ _id }, { $inc: { attempts: 1 } });
+  return 'already_acknowledged';
 }
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000;

@@ -2,11 +2,11 @@ import 'server-only';
 import type { Db } from 'mongodb';
 import { beforeDeadline } from '@/lib/async/deadline';
 import { db, indexReport } from '@/lib/db/client';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { isDatabaseUnavailable, retryOnceOnClosedConnection } from '@/lib/db/errors';
 import { env, EnvError } from '@/lib/env';
 import { applyEvent } from './apply';
 import { clerkUserIdOf, parseClerkEvent, type ClerkEvent } from './events';
-import { pruneExpiredDeliveries, recordDelivery, wasProcessed } from './ledger';
+import { pruneExpiredDeliveries, recordDelivery } from './ledger';
 import { STATUS_BY_OUTCOME, type DeliveryResult } from './outcome';
 import { verifySignature, type SvixHeaders } from './verify';
 
@@ -31,8 +31,8 @@ type Classified =
 type Identified = Pick<DeliveryResult, 'svixId' | 'type' | 'clerkId'> & { svixId: string };
 
 /**
- * The whole receiving pipeline for one Clerk delivery: verify, parse, skip
- * replays, apply through the order guard, record in the ledger. Always returns
+ * The whole receiving pipeline for one Clerk delivery: verify, parse, apply
+ * through the order guard, record in the ledger (which recognises replays). Always returns
  * a typed outcome; a bug becomes `internal_error` with no details, so neither
  * the response nor the log carries a stack trace or payload data.
  */
@@ -69,7 +69,8 @@ async function receive({ rawBody, headers, startedAt }: Delivery): Promise<Deliv
   const unavailable: DeliveryResult = { ...base, outcome: 'unavailable', message: 'database unavailable, retry later' };
   try {
     const remainingMs = DELIVERY_DEADLINE_MS - (performance.now() - startedAt);
-    return await beforeDeadline(settle(classified, base, sentAt, startedAt), remainingMs, unavailable);
+    const settled = retryOnceOnClosedConnection(() => settle(classified, base, sentAt, startedAt));
+    return await beforeDeadline(settled, remainingMs, unavailable);
   } catch (error) {
     if (isDatabaseUnavailable(error)) return unavailable;
     throw error;
@@ -89,17 +90,19 @@ function classify(payload: unknown): Classified {
 }
 
 /**
- * Everything that needs the database: the replay check, the write, the ledger
- * entry. Ignored events and schema violations get a ledger entry too, so the
- * admin page shows every signed delivery. The ledger is written after the user
- * write, so a crash in between means a retry that re-applies idempotently.
+ * Everything that needs the database: the write, then the ledger entry.
+ * Ignored events and schema violations get a ledger entry too, so the admin
+ * page shows every signed delivery. There is no replay lookup before the
+ * write: every write is idempotent and order-guarded, so a redelivered event
+ * re-applies as a no-op and the ledger insert, refused for a svix-id already
+ * answered with a 2xx, is what reports it as a duplicate. One round trip
+ * fewer on every first delivery, the case that matters. The ledger is written
+ * after the user write, so a crash in between means a retry that re-applies.
  */
 async function settle(classified: Classified, base: Identified, sentAt: Date, startedAt: number): Promise<DeliveryResult> {
   const database = await db();
-  if (await wasProcessed(database, base.svixId)) return { ...base, outcome: 'duplicate', message: 'already processed' };
-
   const outcome = classified.kind === 'apply' ? await applyEvent(classified.event, sentAt) : classified.outcome;
-  await recordDelivery(database, {
+  const recorded = await recordDelivery(database, {
     svixId: base.svixId,
     type: base.type ?? 'unknown',
     clerkId: base.clerkId ?? null,
@@ -109,6 +112,7 @@ async function settle(classified: Classified, base: Identified, sentAt: Date, st
     durationMs: Math.round(performance.now() - startedAt),
   });
   await maintainLedger(database);
+  if (recorded === 'already_acknowledged') return { ...base, outcome: 'duplicate', message: 'already processed' };
   return { ...base, outcome, message: classified.kind === 'apply' ? outcome : classified.message };
 }
 

@@ -159,10 +159,11 @@ async function seedUsers(db: Db, count: number): Promise<string> {
   return middleId;
 }
 
-/** A ledger of `count` past deliveries, so the replay check is timed against a realistic ledger, not an empty one. */
+/** A ledger of `count` past deliveries, so ledger writes are timed against a realistic ledger, not an empty one. */
 async function seedLedger(db: Db, count: number): Promise<void> {
   const receivedAt = new Date();
   const entries = Array.from({ length: count }, (_, i) => ({
+    _id: `msg_2seedLedger${i}`,
     svixId: `msg_2seedLedger${i}`,
     type: 'user.updated',
     clerkId: `user_2seedLedger${i}`,

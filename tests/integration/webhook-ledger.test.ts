@@ -21,7 +21,7 @@ function entry(svixId: string, receivedAt: Date): DeliveryRecord {
 }
 
 async function seed(...entries: DeliveryRecord[]) {
-  await deliveriesCollection(await db()).insertMany(entries.map((record) => ({ ...record })));
+  await deliveriesCollection(await db()).insertMany(entries.map((record) => ({ _id: record.svixId, ...record })));
 }
 
 async function svixIdsLeft(prefix: string) {
@@ -45,6 +45,8 @@ describe('ledger entries', () => {
       durationMs: expect.any(Number),
       attempts: 1,
     });
+    // Keyed by the svix-id itself: recording is one insert into the primary index.
+    expect(await deliveriesCollection(await db()).countDocuments({ _id: delivery.svixId })).toBe(1);
   });
 
   it('count every attempt, replace an earlier failure with the later success, and keep a success against later "stale" retries', async () => {

@@ -31,7 +31,7 @@ describe('idempotency', () => {
     const replay = await postToRoute(delivery);
     expect(replay).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
     expect(await storedUser(user.id)).toEqual(before); // not even updatedAt moved
-    expect(await ledgerEntry(delivery.svixId)).toMatchObject({ outcome: 'applied', status: 200, attempts: 1 });
+    expect(await ledgerEntry(delivery.svixId)).toMatchObject({ outcome: 'applied', status: 200, attempts: 2 }); // the replay is counted, the first answer kept
   });
 });
 
