@@ -1,4 +1,4 @@
-import { MongoError, MongoNetworkError, MongoServerError } from 'mongodb';
+import { MongoError, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError } from 'mongodb';
 
 const DUPLICATE_KEY = 11000;
 const NOT_IMPLEMENTED = 238;
@@ -64,4 +64,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof MongoNetworkError || TRANSIENT_ERROR_NAMES.has(error.name)) return true;
   if (error.hasErrorLabel('RetryableWriteError') || error.hasErrorLabel('ResetPool')) return true;
   return typeof error.code === 'number' && TRANSIENT_SERVER_CODES.has(error.code);
+}
+
+/**
+ * A connection that died while idle in the pool (server restart, failover, a
+ * partition that healed) fails the next operation on it once, as a network
+ * error. The driver retries reads, and writes on replica sets (retryable
+ * writes), but not writes on a standalone server or FerretDB. For idempotent
+ * work, one more attempt is what retryable writes would do. Timeouts are not
+ * retried: the time is already spent.
+ */
+export async function retryOnceOnClosedConnection<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const closedConnection = (error instanceof MongoNetworkError && !(error instanceof MongoNetworkTimeoutError)) || isSocketError(error);
+    if (!closedConnection) throw error;
+    return work();
+  }
 }

@@ -1,6 +1,6 @@
 import { MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable, isDuplicateKey } from '@/lib/db/errors';
+import { isDatabaseUnavailable, isDuplicateKey, retryOnceOnClosedConnection } from '@/lib/db/errors';
 
 /** Shaped like the driver's internal PoolClearedOnNetworkError (not exported), seen when a database hangs. */
 class PoolClearedOnNetworkError extends MongoNetworkError {
@@ -29,5 +29,33 @@ describe('database error classification', () => {
     expect(isDuplicateKey(duplicate)).toBe(true);
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('nope'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
+  });
+});
+
+describe('one retry on a connection found closed', () => {
+  function failing(...errors: Error[]) {
+    let calls = 0;
+    const work = async () => {
+      const error = errors[calls++];
+      if (error) throw error;
+      return 'done';
+    };
+    return { work, calls: () => calls };
+  }
+
+  it('retries idempotent work once when a pooled connection turns out to be closed', async () => {
+    const attempt = failing(new MongoNetworkError('connection 2 to 127.0.0.1:27017 closed'));
+    await expect(retryOnceOnClosedConnection(attempt.work)).resolves.toBe('done');
+    expect(attempt.calls()).toBe(2);
+  });
+
+  it('gives up after the second failure, and never retries a timeout or a server error', async () => {
+    const twice = failing(new MongoNetworkError('closed'), new MongoNetworkError('closed again'));
+    await expect(retryOnceOnClosedConnection(twice.work)).rejects.toThrow('closed again');
+    for (const error of [new MongoNetworkTimeoutError('connection 3 timed out'), new MongoServerError({ code: 11000, errmsg: 'E11000' })]) {
+      const once = failing(error);
+      await expect(retryOnceOnClosedConnection(once.work)).rejects.toBe(error);
+      expect(once.calls()).toBe(1);
+    }
   });
 });
