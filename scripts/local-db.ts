@@ -2,10 +2,11 @@
  * The embedded local database: a MongoDB-compatible server the project starts
  * itself, for `npm run dev` without MONGODB_URI, for tests and for benchmarks.
  * Uses a `mongod` found on PATH; otherwise FerretDB v1 over SQLite, built from
- * scripts/ferretdb into .tools/bin on first use.
+ * scripts/ferretdb into .tools/bin on first use, with the index pushdown of
+ * scripts/ferretdb/overlay compiled in.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -13,6 +14,7 @@ import { MongoClient } from 'mongodb';
 const ROOT = path.resolve(__dirname, '..');
 const FERRETDB_SOURCE = path.join(ROOT, 'scripts', 'ferretdb');
 export const FERRETDB_BINARY = path.join(ROOT, '.tools', 'bin', 'ferretdb');
+const PATCH_DIR = path.join(ROOT, '.tools', 'ferretdb-patched');
 
 /** Where `npm run dev` starts the embedded database when the port is free; doctor looks there too. */
 export const DEV_DB_PORT = 27018;
@@ -39,7 +41,62 @@ function findOnPath(command: string): string | undefined {
 }
 
 function newestMtime(dir: string): number {
-  return Math.max(...readdirSync(dir).map((name) => statSync(path.join(dir, name)).mtimeMs));
+  return Math.max(
+    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const entryPath = path.join(dir, entry.name);
+      return entry.isDirectory() ? newestMtime(entryPath) : statSync(entryPath).mtimeMs;
+    }),
+  );
+}
+
+/** FerretDB's one-filter `_id` pushdown in the SQLite backend's Query and Explain, which `pushdownWhere` replaces. */
+const ID_PUSHDOWN = /\tif params\.Filter\.Len\(\) == 1 \{\n\t\tv, _ := params\.Filter\.Get\("_id"\)\n\t\tswitch v\.\(type\) \{\n\t\tcase string, types\.ObjectID:\n(\t\t\tfilterPushdown = true\n)?\t\t\twhereClause = [^\n]+\n\t\t\targs = [^\n]+\n\t\t\}\n\t\}\n/g;
+
+/**
+ * FerretDB looks documents up by `_id` (find, update, delete) with the path
+ * '$._id', while it creates the `_id` index on the expression "_id": SQLite
+ * matches index expressions literally, so every `_id` lookup scanned the whole
+ * table. Spelling the lookup like the index makes SQLite use it.
+ */
+function patchIdColumn(metadataFile: string): void {
+  const upstream = `IDColumn = DefaultColumn + "->'$._id'"`;
+  const source = readFileSync(metadataFile, 'utf8');
+  if (!source.includes(upstream)) throw new Error(`FerretDB's sqlite/metadata/metadata.go changed (no ${upstream}); update scripts/local-db.ts.`);
+  writeFileSync(metadataFile, source.replace(upstream, 'IDColumn = DefaultColumn + `->"_id"`'));
+}
+
+/**
+ * A copy of FerretDB's module with scripts/ferretdb/overlay/pushdown.go in its
+ * SQLite backend, and a go.mod (passed with -modfile) that builds against that
+ * copy. scripts/ferretdb/go.mod and the module cache stay untouched; a changed
+ * upstream file fails the build here instead of silently losing the pushdown.
+ */
+function preparePatchedFerretDb(): string {
+  const upstreamDir = JSON.parse(
+    execFileSync('go', ['mod', 'download', '-json', 'github.com/FerretDB/FerretDB'], { cwd: FERRETDB_SOURCE, encoding: 'utf8' }),
+  ).Dir as string;
+  const sourceDir = path.join(PATCH_DIR, 'FerretDB');
+  rmSync(PATCH_DIR, { recursive: true, force: true });
+  cpSync(upstreamDir, sourceDir, { recursive: true });
+  execFileSync('chmod', ['-R', 'u+w', sourceDir]);
+
+  const backendDir = path.join(sourceDir, 'internal', 'backends', 'sqlite');
+  let replaced = 0;
+  const patched = readFileSync(path.join(backendDir, 'collection.go'), 'utf8').replace(ID_PUSHDOWN, (_block, explain?: string) => {
+    replaced += 1;
+    const pushdown = '\twhereClause, args = pushdownWhere(meta, params.Filter)\n';
+    return explain ? `${pushdown}\tfilterPushdown = whereClause != ""\n` : pushdown;
+  });
+  if (replaced !== 2) throw new Error(`FerretDB's sqlite/collection.go changed (${replaced} of 2 pushdown blocks found); update scripts/ferretdb/overlay.`);
+  writeFileSync(path.join(backendDir, 'collection.go'), patched);
+  patchIdColumn(path.join(backendDir, 'metadata', 'metadata.go'));
+  cpSync(path.join(FERRETDB_SOURCE, 'overlay', 'pushdown.go'), path.join(backendDir, 'pushdown.go'));
+
+  const modfile = path.join(PATCH_DIR, 'go.mod');
+  const goMod = readFileSync(path.join(FERRETDB_SOURCE, 'go.mod'), 'utf8');
+  writeFileSync(modfile, `${goMod}\nreplace github.com/FerretDB/FerretDB => ${sourceDir}\n`);
+  cpSync(path.join(FERRETDB_SOURCE, 'go.sum'), path.join(PATCH_DIR, 'go.sum'));
+  return modfile;
 }
 
 /** Builds the FerretDB wrapper when missing or older than its source. Needs Go. */
@@ -51,7 +108,8 @@ export function ensureFerretDbBinary(log: (line: string) => void = console.log):
     throw new Error('The embedded database needs Go (to build FerretDB) or a mongod on PATH. Install Go, or set MONGODB_URI.');
   }
   log('Building the embedded database (FerretDB v1.24.2) into .tools/bin — first run only…');
-  execFileSync('go', ['build', '-o', FERRETDB_BINARY, '.'], { cwd: FERRETDB_SOURCE, stdio: 'inherit' });
+  const modfile = preparePatchedFerretDb();
+  execFileSync('go', ['build', `-modfile=${modfile}`, '-o', FERRETDB_BINARY, '.'], { cwd: FERRETDB_SOURCE, stdio: 'inherit' });
   return FERRETDB_BINARY;
 }
 
