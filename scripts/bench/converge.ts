@@ -6,14 +6,13 @@
  * with what in-order delivery gives. Reports the share that converged.
  *
  * One server for the whole run; collections are emptied between rounds. A
- * shuffle is delivered in rounds of --round-users users (each round shuffled
- * on its own): FerretDB v1 scans a collection on every query, so on the
- * embedded database a round over all 1,000 users (11,000 ledger entries) costs
- * hours; against a mongod on PATH use --round-users 1000. Stops between
- * rounds once --budget-minutes is spent and reports what it covered.
+ * shuffle is delivered in rounds of --round-users users, each round shuffled
+ * on its own; the default is one round over all users, the hardest case.
+ * Stops between rounds once --budget-minutes is spent and reports what it
+ * covered.
  *
  * Options: --shuffles 50 --users 1000 --events 10 --duplicates 0.1
- *          --concurrency 10 --round-users 10 --budget-minutes 30 --seed N
+ *          --concurrency 10 --round-users 1000 --budget-minutes 30 --seed N
  */
 import { parseArgs } from 'node:util';
 import { COLLECTIONS } from '../../lib/db/indexes';
@@ -31,7 +30,7 @@ const { values: options } = parseArgs({
     events: { type: 'string', default: '10' },
     duplicates: { type: 'string', default: '0.1' },
     concurrency: { type: 'string', default: '10' },
-    'round-users': { type: 'string', default: '10' },
+    'round-users': { type: 'string', default: '1000' },
     'budget-minutes': { type: 'string', default: '30' },
     seed: { type: 'string', default: '424242' },
   },
