@@ -26,7 +26,11 @@ import { startHarnessServer, type HarnessServer } from '../support/delivery-harn
 const SEED = Number(process.env.FAULT_SEED ?? 20_251_124);
 const USERS = 300;
 const CONCURRENCY = 10;
-const OUTAGE_MS = 10_000;
+/**
+ * Long enough for several full 503 answers per connection: an attempt that
+ * meets the stopped database waits out the driver's 5 s server selection.
+ */
+const OUTAGE_MS = 15_000;
 /** The outage starts once this share of the deliveries has been answered. */
 const OUTAGE_AFTER = 0.3;
 const WATCHDOG_MS = 5 * 60_000;
