@@ -1,13 +1,15 @@
 // Index pushdown for FerretDB v1's SQLite backend, compiled into the embedded
-// database through `go build -overlay` (see scripts/local-db.ts).
+// database from a patched copy of FerretDB's module (see scripts/local-db.ts).
 //
-// FerretDB 1.24 pushes only a filter of exactly {_id: <value>} down to SQLite;
-// any other query reads and decodes the whole collection in Go, so a lookup by
-// `clerkId` costs O(collection) even though a unique index on it exists. With
-// 100,000 users that made one webhook write take seconds. This adds equality
-// and `$in` pushdown on indexed top-level fields, so SQLite answers such
-// lookups from the index FerretDB already created. (That `_id` lookups use
-// their index at all is the other half of the patch, in scripts/local-db.ts.)
+// FerretDB 1.24 pushes only a filter of exactly {_id: <value>} down to SQLite,
+// so not {_id, status} (a conditional update by _id). Any other query reads
+// and decodes the whole collection in Go: a lookup by `clerkId` costs
+// O(collection) although a unique index on it exists, and with 100,000 users
+// one webhook write took seconds. This pushes down `_id` equality within any
+// filter, and equality or `$in` on plain strings for indexed top-level fields,
+// so SQLite answers such lookups from the indexes FerretDB already created.
+// (That `_id` lookups use their index at all is the other half of the patch,
+// in scripts/local-db.ts.)
 //
 // FerretDB filters every returned document again with MongoDB semantics, so a
 // pushed-down clause only has to never exclude a match. It therefore keeps
@@ -70,15 +72,6 @@ func pushdownWhere(meta *metadata.Collection, filter *types.Document) (string, [
 		return "", nil
 	}
 
-	// FerretDB's own pushdown, unchanged.
-	if filter.Len() == 1 {
-		v, _ := filter.Get("_id")
-		switch v.(type) {
-		case string, types.ObjectID:
-			return fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn), []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
-		}
-	}
-
 	indexed := map[string]bool{}
 	for _, index := range meta.Settings.Indexes {
 		if len(index.Key) > 0 {
@@ -90,7 +83,16 @@ func pushdownWhere(meta *metadata.Collection, filter *types.Document) (string, [
 	var args []any
 
 	for _, key := range filter.Keys() {
-		if key == "_id" || !indexed[key] || !plainFieldName.MatchString(key) {
+		if key == "_id" {
+			// FerretDB's own pushdown, also when the filter has other conditions (an _id is never an array).
+			switch v := must.NotFail(filter.Get(key)).(type) {
+			case string, types.ObjectID:
+				conditions = append(conditions, metadata.IDColumn+" = ?")
+				args = append(args, string(must.NotFail(sjson.MarshalSingleValue(v))))
+			}
+			continue
+		}
+		if !indexed[key] || !plainFieldName.MatchString(key) {
 			continue
 		}
 
