@@ -1,0 +1,59 @@
+import 'server-only';
+import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { loadCurrentUser, type CurrentUser } from '@/lib/users/current-user';
+import type { UserDocument } from '@/lib/users/schema';
+import { findAssessment } from './catalogue';
+import { findOwnAssessment, listAssessmentsOf } from './repository';
+import type { AssessmentRecord } from './schema';
+
+/**
+ * What the assessment pages show, loaded for the signed-in user. Every page
+ * goes through `loadCurrentUser` first: a user who is still pending, deleted
+ * or unreachable sees that state, never a half-loaded page.
+ */
+type AccountState = { state: Exclude<CurrentUser['state'], 'ready'> };
+
+export type HistoryView = { state: 'ready'; user: UserDocument; history: AssessmentRecord[] } | AccountState;
+export type ResultView = { state: 'ready'; result: AssessmentRecord | null } | AccountState;
+
+export function loadHistory(clerkId: string): Promise<HistoryView> {
+  return forReadyUser(clerkId, async (user) => ({ state: 'ready', user, history: await listAssessmentsOf(clerkId) }));
+}
+
+/** `result: null` when the id is malformed, unknown or someone else's: the page answers 404 for all three. */
+export function loadResult(clerkId: string, id: string): Promise<ResultView> {
+  return forReadyUser(clerkId, async () => ({ state: 'ready', result: await findOwnAssessment(clerkId, id) }));
+}
+
+async function forReadyUser<T>(clerkId: string, load: (user: UserDocument) => Promise<T>): Promise<T | AccountState> {
+  const current = await loadCurrentUser(clerkId);
+  if (current.state !== 'ready') return { state: current.state };
+  try {
+    return await load(current.user);
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return { state: 'unavailable' };
+    throw error;
+  }
+}
+
+export type AnswerReview = { questionId: string; prompt: string; chosen: string; correct: string; isCorrect: boolean };
+
+/**
+ * Each answer of a result next to the correct one, in words. The record keeps
+ * the choice ids it was scored with; the labels come from the catalogue (ids
+ * stand in if the catalogue has since dropped a question).
+ */
+export function reviewAnswers(record: Pick<AssessmentRecord, 'slug' | 'answers'>): AnswerReview[] {
+  const questions = findAssessment(record.slug)?.questions ?? [];
+  return record.answers.map(({ questionId, choiceId, correctChoiceId }) => {
+    const question = questions.find((candidate) => candidate.id === questionId);
+    const label = (id: string) => question?.choices.find((choice) => choice.id === id)?.label ?? id;
+    return {
+      questionId,
+      prompt: question?.prompt ?? questionId,
+      chosen: label(choiceId),
+      correct: label(correctChoiceId),
+      isCorrect: choiceId === correctChoiceId,
+    };
+  });
+}
