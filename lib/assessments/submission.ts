@@ -1,17 +1,15 @@
-import { z } from 'zod';
-import type { Assessment } from './catalogue';
-
 /**
  * A submitted answer sheet, validated against the catalogue: every question
  * of the assessment answered exactly once, with one of its own choices, and
  * nothing else. Form fields are named `answer:<questionId>`; other fields (the
  * framework's own) are not part of the sheet.
  */
-export const ANSWER_FIELD_PREFIX = 'answer:';
 
-export function answerFieldName(questionId: string): string {
-  return `${ANSWER_FIELD_PREFIX}${questionId}`;
-}
+import { z } from 'zod';
+import type { Assessment } from './catalogue';
+import { ANSWER_FIELD_PREFIX } from './fields';
+
+export { answerFieldName } from './fields';
 
 /** Question id → chosen choice id. */
 export type AnswerSheet = Record<string, string>;

@@ -16,6 +16,9 @@ export type SubmitOutcome =
   | { kind: 'account'; state: AccountState }
   | { kind: 'unknown_assessment' };
 
+/** What the assessment form shows after a submission that did not create a record. */
+export type AssessmentFormState = { kind: 'editing' } | Extract<SubmitOutcome, { kind: 'invalid' | 'account' }>;
+
 /**
  * Scores a submitted answer sheet and stores it for the signed-in user.
  * Nothing is written unless the sheet is valid and the user's document is
