@@ -29,7 +29,7 @@ export default async function AssessmentResultPage({ params }: Props) {
   return (
     <main>
       <h1 data-testid="result-title">{result.title}</h1>
-      <section className="card" aria-labelledby="score-heading">
+      <section className={`card ${styles.scoreCard}`} aria-labelledby="score-heading">
         <h2 id="score-heading" className="muted">Your score</h2>
         <p className={styles.score} data-testid="result-score">{result.score} / {result.maxScore}</p>
         <p className="muted">Taken {formatDate(result.createdAt)}</p>
