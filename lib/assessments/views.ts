@@ -2,7 +2,6 @@ import 'server-only';
 import { isDatabaseUnavailable } from '@/lib/db/errors';
 import { loadCurrentUser, type CurrentUser } from '@/lib/users/current-user';
 import type { UserDocument } from '@/lib/users/schema';
-import { findAssessment } from './catalogue';
 import { findOwnAssessment, listAssessmentsOf } from './repository';
 import type { AssessmentRecord } from './schema';
 
@@ -34,26 +33,4 @@ async function forReadyUser<T>(clerkId: string, load: (user: UserDocument) => Pr
     if (isDatabaseUnavailable(error)) return { state: 'unavailable' };
     throw error;
   }
-}
-
-export type AnswerReview = { questionId: string; prompt: string; chosen: string; correct: string; isCorrect: boolean };
-
-/**
- * Each answer of a result next to the correct one, in words. The record keeps
- * the choice ids it was scored with; the labels come from the catalogue (ids
- * stand in if the catalogue has since dropped a question).
- */
-export function reviewAnswers(record: Pick<AssessmentRecord, 'slug' | 'answers'>): AnswerReview[] {
-  const questions = findAssessment(record.slug)?.questions ?? [];
-  return record.answers.map(({ questionId, choiceId, correctChoiceId }) => {
-    const question = questions.find((candidate) => candidate.id === questionId);
-    const label = (id: string) => question?.choices.find((choice) => choice.id === id)?.label ?? id;
-    return {
-      questionId,
-      prompt: question?.prompt ?? questionId,
-      chosen: label(choiceId),
-      correct: label(correctChoiceId),
-      isCorrect: choiceId === correctChoiceId,
-    };
-  });
 }

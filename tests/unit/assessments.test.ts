@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ASSESSMENTS, findAssessment, publicAssessment, type Assessment } from '@/lib/assessments/catalogue';
+import { reviewAnswers } from '@/lib/assessments/review';
 import { answerFieldName, parseSubmission, scoreAnswers } from '@/lib/assessments/submission';
 
 const assessment: Assessment = ASSESSMENTS[0]!;
@@ -84,5 +85,21 @@ describe('scoring', () => {
     expect(answers).toEqual(
       assessment.questions.map((question) => ({ questionId: question.id, choiceId: firstWrongChoice(question), correctChoiceId: question.answer })),
     );
+  });
+});
+
+describe('reviewing a result', () => {
+  it('puts each answer next to the correct one, in words, and marks it right or wrong', () => {
+    const [first, second] = assessment.questions;
+    const { answers } = scoreAnswers(assessment, { ...allCorrect, [second!.id]: firstWrongChoice(second!) });
+    const review = reviewAnswers({ slug: assessment.slug, answers });
+    const label = (question: typeof first, id: string) => question!.choices.find((choice) => choice.id === id)!.label;
+    expect(review[0]).toEqual({ questionId: first!.id, prompt: first!.prompt, chosen: label(first, first!.answer), correct: label(first, first!.answer), isCorrect: true });
+    expect(review[1]).toMatchObject({ chosen: label(second, firstWrongChoice(second!)), correct: label(second, second!.answer), isCorrect: false });
+  });
+
+  it('falls back to the stored ids for a question the catalogue no longer has', () => {
+    const review = reviewAnswers({ slug: assessment.slug, answers: [{ questionId: 'retired', choiceId: 'a', correctChoiceId: 'b' }] });
+    expect(review).toEqual([{ questionId: 'retired', prompt: 'retired', chosen: 'a', correct: 'b', isCorrect: false }]);
   });
 });

@@ -5,7 +5,8 @@ import { notFound } from 'next/navigation';
 import { AccountState } from '@/components/account-state';
 import styles from '@/components/assessments/assessments.module.css';
 import { formatDate } from '@/components/format-date';
-import { loadResult, reviewAnswers } from '@/lib/assessments/views';
+import { reviewAnswers } from '@/lib/assessments/review';
+import { loadResult } from '@/lib/assessments/views';
 
 export const metadata: Metadata = { title: 'Assessment result' };
 
