@@ -1,11 +1,6 @@
 import Image from 'next/image';
 import type { UserDocument } from '@/lib/users/schema';
-
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-
-function formatDate(date: Date | null): string {
-  return date ? `${dateFormat.format(date)} UTC` : '—';
-}
+import { formatDate } from './format-date';
 
 export function displayName(user: Pick<UserDocument, 'firstName' | 'lastName' | 'username' | 'email' | 'phone' | 'clerkId'>): string {
   const fullName = [user.firstName, user.lastName].filter(Boolean).join(' ');
@@ -23,7 +18,11 @@ export function ProfileCard({ user }: { user: UserDocument }) {
         ) : null}
         <div>
           <h2 data-testid="profile-name">{name}</h2>
-          <span className={`badge ${user.isOnline ? 'ok' : ''}`}>{user.isOnline ? 'online' : 'offline'}</span>
+          {/* From Clerk's session events: online while a session is active, last seen at its latest activity. */}
+          <span className={`badge ${user.isOnline ? 'ok' : ''}`} data-testid="profile-presence">
+            {user.isOnline ? 'online' : 'offline'}
+          </span>
+          {!user.isOnline && user.lastSeen ? <span className="muted"> · last seen {formatDate(user.lastSeen)}</span> : null}
         </div>
       </div>
       <dl className="fields">

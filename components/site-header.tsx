@@ -18,6 +18,7 @@ export function SiteHeader() {
         </Show>
         <Show when="signed-in">
           <Link href="/dashboard">Dashboard</Link>
+          <Link href="/assessments">Assessments</Link>
           <UserButton />
         </Show>
       </nav>

@@ -5,6 +5,7 @@ export const COLLECTIONS = {
   users: 'users',
   deliveries: 'webhook_deliveries',
   assessments: 'assessments',
+  sessions: 'sessions',
 } as const;
 
 /** How long the delivery ledger keeps entries (and so how long a svix-id is remembered). */
@@ -18,6 +19,11 @@ const INDEXES: Record<string, IndexDescription[]> = {
   [COLLECTIONS.assessments]: [
     { key: { clerkUserId: 1, createdAt: -1 }, name: 'clerkUserId_createdAt' },
     { key: { userId: 1 }, name: 'userId' },
+  ],
+  [COLLECTIONS.sessions]: [
+    { key: { sessionId: 1 }, name: 'sessionId_unique', unique: true },
+    // "Has this user an active session?" after every session event.
+    { key: { clerkId: 1, status: 1 }, name: 'clerkId_status' },
   ],
 };
 

@@ -30,6 +30,10 @@ const commaList = z
   .optional()
   .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
 
+/** What happens to a deleted user's records (see lib/deletion/cascade.ts). */
+export const DELETION_POLICIES = ['delete', 'anonymize'] as const;
+export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
+
 export const envSchema = z
   .object({
     MONGODB_URI: z
@@ -48,6 +52,9 @@ export const envSchema = z
       z.string().regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)').optional(),
     ),
     ADMIN_USER_IDS: commaList,
+    DELETION_POLICY: optionalText.pipe(
+      z.enum(DELETION_POLICIES, { error: 'must be "delete" (remove a deleted user\'s records) or "anonymize" (keep them, unlinked)' }).default('delete'),
+    ),
   })
   .transform(({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET, ...rest }) => ({
     ...rest,

@@ -65,6 +65,7 @@ export function guardedTombstone(clerkId: string, version: number, deletedAt: Da
       isOnline: false,
       lastSeen: null,
     },
+    $unset: { presenceGeneration: '' },
     $setOnInsert: { createdAt: now },
   };
   return { filter, update };
@@ -100,10 +101,29 @@ export function tombstoneUser(clerkId: string, version: number, deletedAt: Date)
   return runGuarded(guardedTombstone(clerkId, version, deletedAt));
 }
 
+/**
+ * Fields a document may lack in storage: FerretDB v1 drops null values from
+ * `$setOnInsert`, so a user never seen online may lack `lastSeen`, and a
+ * presence stub (lib/users/presence.ts) its whole empty profile.
+ */
+const MISSING_AS_NULL = [
+  'email',
+  'username',
+  'firstName',
+  'lastName',
+  'imageUrl',
+  'phone',
+  'clerkCreatedAt',
+  'clerkUpdatedAt',
+  'lastSignInAt',
+  'deletedAt',
+  'lastSeen',
+] as const satisfies readonly (keyof UserDocument)[];
+
 /** The user as the app reads it: metadata keys decoded, every field of the document shape present. */
 export async function findUserByClerkId(clerkId: string): Promise<UserDocument | null> {
   const user = await usersCollection(await db()).findOne({ clerkId });
   if (!user) return null;
-  // FerretDB v1 drops null values from $setOnInsert, so a user never seen online may lack `lastSeen`.
-  return { ...user, lastSeen: user.lastSeen ?? null, publicMetadata: decodeKeys(user.publicMetadata) };
+  const defaults = Object.fromEntries(MISSING_AS_NULL.map((field) => [field, user[field] ?? null]));
+  return { ...user, ...defaults, emails: user.emails ?? [], publicMetadata: decodeKeys(user.publicMetadata ?? {}) };
 }

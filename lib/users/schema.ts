@@ -6,7 +6,8 @@ import { z } from 'zod';
  *
  * `version` is the order guard: the Clerk timestamp (ms) of the newest event
  * applied. 0 means only presence is known so far (a session event arrived
- * before the user's own events); the profile fields are then still empty.
+ * before the user's own events); the profile fields are then still empty
+ * (and, on FerretDB v1, possibly absent: see `findUserByClerkId`).
  */
 export const userDocumentSchema = z.object({
   _id: z.instanceof(ObjectId),
@@ -28,6 +29,8 @@ export const userDocumentSchema = z.object({
   isOnline: z.boolean(),
   lastSeen: z.date().nullable(),
   version: z.number(),
+  /** Bumped by every session event; guards the `isOnline` recompute (lib/users/presence.ts). Absent until the first one. */
+  presenceGeneration: z.number().int().optional(),
 });
 
 export type UserDocument = z.infer<typeof userDocumentSchema>;

@@ -1,4 +1,7 @@
 import 'server-only';
+import { cascadeUserDeletion, changedAnything } from '@/lib/deletion/cascade';
+import { env } from '@/lib/env';
+import { trackSession } from '@/lib/presence/track';
 import { profileFromClerkUser } from '@/lib/users/clerk-user';
 import { tombstoneUser, upsertUserProfile, type WriteOutcome } from '@/lib/users/repository';
 import type { ClerkEvent } from './events';
@@ -7,17 +10,30 @@ import type { ClerkEvent } from './events';
  * Applies one verified event through the order-guarded writes. Every branch is
  * idempotent: applying the same event twice leaves the same state.
  */
-export async function applyEvent(event: ClerkEvent, sentAt: Date): Promise<WriteOutcome | 'ignored'> {
+export async function applyEvent(event: ClerkEvent, sentAt: Date): Promise<WriteOutcome> {
   switch (event.type) {
     case 'user.created':
     case 'user.updated':
       return upsertUserProfile(profileFromClerkUser(event.data), event.data.updated_at);
-    case 'user.deleted': {
-      // A deleted user's payload has no updated_at; the envelope time orders it.
-      const deletedAt = event.timestamp ?? sentAt.getTime();
-      return tombstoneUser(event.data.id, deletedAt, new Date(deletedAt));
-    }
-    default:
-      return 'ignored';
+    case 'user.deleted':
+      return deleteUser(event.data.id, event.timestamp ?? sentAt.getTime());
+    case 'session.created':
+    case 'session.ended':
+    case 'session.removed':
+    case 'session.revoked':
+      return trackSession(event);
   }
+}
+
+/**
+ * Tombstone first, then the cascade. The cascade runs even when the tombstone
+ * is 'stale' (already written): a delivery that failed after the tombstone
+ * landed is retried by Svix, and that retry must finish the cascade. The
+ * delivery counts as applied if either step changed something.
+ */
+async function deleteUser(clerkId: string, deletedAtMs: number): Promise<WriteOutcome> {
+  // A deleted user's payload has no updated_at; the envelope time orders it.
+  const tombstone = await tombstoneUser(clerkId, deletedAtMs, new Date(deletedAtMs));
+  const cascade = await cascadeUserDeletion(clerkId, env().DELETION_POLICY);
+  return tombstone === 'applied' || changedAnything(cascade) ? 'applied' : 'stale';
 }

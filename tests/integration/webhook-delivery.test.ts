@@ -67,11 +67,16 @@ describe('happy path per event type', () => {
     expect(await storedUser(user.id)).toMatchObject(tombstone(user.id, deletedAt));
   });
 
-  it('session events are acknowledged with 200', async () => {
+  it('session events are applied to presence: created sets the user online, ended/removed/revoked offline', async () => {
     const user = clerkUser();
     await deliver(userCreatedEvent(user));
-    for (const type of ['session.created', 'session.ended', 'session.removed', 'session.revoked'] as const) {
-      expect((await deliver(sessionEvent(type, { userId: user.id }))).status).toBe(200);
+    const sessionId = 'sess_2deliveryTestSession00000000';
+    const startedAt = Date.now() - 10_000;
+    const steps = [['session.created', true], ['session.ended', false], ['session.removed', false], ['session.revoked', false]] as const;
+    for (const [index, [type, isOnline]] of steps.entries()) {
+      const answer = await deliver(sessionEvent(type, { userId: user.id, sessionId, createdAt: startedAt, at: startedAt + index * 1_000 }));
+      expect(answer).toMatchObject({ status: 200, body: { outcome: 'applied' } });
+      expect(await findUserByClerkId(user.id)).toMatchObject({ isOnline, lastSeen: new Date(startedAt + index * 1_000) });
     }
   });
 

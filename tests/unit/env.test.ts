@@ -90,3 +90,19 @@ describe('env parsing: the rest of the configuration', () => {
     expect(parsed.MONGODB_DB).toBeUndefined();
   });
 });
+
+describe('env parsing: DELETION_POLICY', () => {
+  it('defaults to "delete" when unset or empty', () => {
+    expect(parseEnv({ MONGODB_URI }).DELETION_POLICY).toBe('delete');
+    expect(parseEnv({ MONGODB_URI, DELETION_POLICY: '' }).DELETION_POLICY).toBe('delete');
+  });
+
+  it('accepts "anonymize" (with stray whitespace)', () => {
+    expect(parseEnv({ MONGODB_URI, DELETION_POLICY: ' anonymize\n' }).DELETION_POLICY).toBe('anonymize');
+  });
+
+  it('names the variable and both choices for anything else', () => {
+    expect(errorOf({ MONGODB_URI, DELETION_POLICY: 'purge' }).message).toContain('DELETION_POLICY must be "delete"');
+    expect(errorOf({ MONGODB_URI, DELETION_POLICY: 'purge' }).message).toContain('"anonymize"');
+  });
+});

@@ -2,20 +2,29 @@
  * Read-only access to the app's database during e2e tests, to show that what
  * the browser displays is what MongoDB holds.
  */
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
+import type { AssessmentRecord } from '@/lib/assessments/schema';
 import { COLLECTIONS } from '@/lib/db/indexes';
 import type { UserDocument } from '@/lib/users/schema';
 
 /** The database the e2e server points the app at (a fresh server per run, so any name is private to the run). */
 export const E2E_DATABASE = 'clerk_mongo_sync_e2e';
 
-export async function storedUser(clerkId: string): Promise<UserDocument | null> {
+async function withDatabase<T>(read: (database: Db) => Promise<T>): Promise<T> {
   const port = process.env.E2E_DB_PORT;
   if (!port) throw new Error('E2E_DB_PORT is not set: run the e2e suite through tests/playwright.config.ts (npm run test:e2e).');
   const client = new MongoClient(`mongodb://127.0.0.1:${port}/`, { serverSelectionTimeoutMS: 5_000 });
   try {
-    return await client.db(E2E_DATABASE).collection<UserDocument>(COLLECTIONS.users).findOne({ clerkId });
+    return await read(client.db(E2E_DATABASE));
   } finally {
     await client.close();
   }
+}
+
+export function storedUser(clerkId: string): Promise<UserDocument | null> {
+  return withDatabase((database) => database.collection<UserDocument>(COLLECTIONS.users).findOne({ clerkId }));
+}
+
+export function storedAssessments(clerkUserId: string): Promise<AssessmentRecord[]> {
+  return withDatabase((database) => database.collection<AssessmentRecord>(COLLECTIONS.assessments).find({ clerkUserId }).toArray());
 }

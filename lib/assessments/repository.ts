@@ -1,0 +1,57 @@
+import 'server-only';
+import { ObjectId, type Collection, type Db } from 'mongodb';
+import { db } from '@/lib/db/client';
+import { COLLECTIONS } from '@/lib/db/indexes';
+import type { AssessmentRecord } from './schema';
+
+export function assessmentsCollection(database: Db): Collection<AssessmentRecord> {
+  return database.collection<AssessmentRecord>(COLLECTIONS.assessments);
+}
+
+export type NewAssessmentRecord = Omit<AssessmentRecord, '_id' | 'anonymizedAt'>;
+
+export async function insertAssessment(record: NewAssessmentRecord): Promise<ObjectId> {
+  const _id = new ObjectId();
+  await assessmentsCollection(await db()).insertOne({ ...record, _id, anonymizedAt: null });
+  return _id;
+}
+
+/** How many results the dashboard lists. */
+export const HISTORY_LIMIT = 50;
+
+/** A user's results, newest first (served by the `clerkUserId_createdAt` index). */
+export async function listAssessmentsOf(clerkUserId: string, limit = HISTORY_LIMIT): Promise<AssessmentRecord[]> {
+  return assessmentsCollection(await db()).find({ clerkUserId }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+}
+
+/** `ObjectId.isValid` also accepts any 12-character string; a URL segment must be the 24-hex form. */
+const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i;
+
+/**
+ * One result, only if `clerkUserId` owns it. A malformed id and someone
+ * else's id both give null, so the page cannot tell "not yours" from "no such
+ * record" (and neither can anyone probing ids).
+ */
+export async function findOwnAssessment(clerkUserId: string, id: string): Promise<AssessmentRecord | null> {
+  if (!OBJECT_ID_HEX.test(id)) return null;
+  return assessmentsCollection(await db()).findOne({ _id: new ObjectId(id), clerkUserId });
+}
+
+/** Removes every result of a user; returns how many. Repeating it removes nothing more. */
+export async function removeAssessmentsOf(clerkUserId: string): Promise<number> {
+  const { deletedCount } = await assessmentsCollection(await db()).deleteMany({ clerkUserId });
+  return deletedCount;
+}
+
+/**
+ * Unlinks every result from a user, keeping what the app may keep without
+ * them (slug, title, answers, score, date). Returns how many; repeating it
+ * matches nothing, so `anonymizedAt` records the first run.
+ */
+export async function anonymizeAssessmentsOf(clerkUserId: string, now = new Date()): Promise<number> {
+  const { modifiedCount } = await assessmentsCollection(await db()).updateMany(
+    { clerkUserId },
+    { $set: { userId: null, clerkUserId: null, anonymizedAt: now } },
+  );
+  return modifiedCount;
+}

@@ -1,0 +1,195 @@
+/**
+ * Presence from session events, through the real webhook route: `isOnline`
+ * is true while the user has an active session we know of, `lastSeen` is the
+ * latest activity and never moves backwards, whatever order, duplication or
+ * concurrency the deliveries come with. Seeded: rerun a failure with
+ * PROPERTY_SEED=<seed>.
+ */
+import { describe, expect, it } from 'vitest';
+import { db } from '@/lib/db/client';
+import { hasActiveSession, recordSession, sessionsCollection } from '@/lib/presence/sessions';
+import { notePresence, settleOnline } from '@/lib/users/presence';
+import { findUserByClerkId } from '@/lib/users/repository';
+import { hasProfile } from '@/lib/users/schema';
+import { clerkId, clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, type SessionEventType } from '../fixtures/clerk';
+import { seededRandom, type Rng } from '../support/delivery-harness/random';
+import { signDelivery, type SignedDelivery } from '../support/svix';
+import { storedUser } from '../support/sync-state';
+import { deliver, postToRoute } from '../support/webhook';
+
+const SEED = Number(process.env.PROPERTY_SEED ?? 20_250_707);
+
+async function outcomeOf(payload: unknown): Promise<string> {
+  const answer = await deliver(payload);
+  expect(answer.status).toBe(200);
+  return answer.body.outcome;
+}
+
+async function presenceOf(userId: string) {
+  const user = await findUserByClerkId(userId);
+  return user && { isOnline: user.isOnline, lastSeen: user.lastSeen };
+}
+
+async function newUser(): Promise<string> {
+  const user = clerkUser();
+  await deliver(userCreatedEvent(user));
+  return user.id;
+}
+
+const T = Date.now() - 3_600_000;
+
+describe('presence from session events', () => {
+  it('session.created sets isOnline and lastSeen; each of ended, removed and revoked sets isOnline back to false', async () => {
+    for (const ending of ['session.ended', 'session.removed', 'session.revoked'] as const) {
+      const userId = await newUser();
+      const sessionId = clerkId('sess');
+      expect(await outcomeOf(sessionEvent('session.created', { userId, sessionId, at: T }))).toBe('applied');
+      expect(await presenceOf(userId)).toEqual({ isOnline: true, lastSeen: new Date(T) });
+      expect(await outcomeOf(sessionEvent(ending, { userId, sessionId, at: T + 60_000, createdAt: T }))).toBe('applied');
+      expect(await presenceOf(userId)).toEqual({ isOnline: false, lastSeen: new Date(T + 60_000) });
+    }
+  });
+
+  it('a user signed in on two devices stays online until both sessions end', async () => {
+    const userId = await newUser();
+    const [laptop, phone] = [clerkId('sess'), clerkId('sess')];
+    await deliver(sessionEvent('session.created', { userId, sessionId: laptop, at: T }));
+    await deliver(sessionEvent('session.created', { userId, sessionId: phone, at: T + 1_000 }));
+    await deliver(sessionEvent('session.ended', { userId, sessionId: laptop, at: T + 2_000, createdAt: T }));
+    expect(await presenceOf(userId)).toMatchObject({ isOnline: true });
+    await deliver(sessionEvent('session.revoked', { userId, sessionId: phone, at: T + 3_000, createdAt: T + 1_000 }));
+    expect(await presenceOf(userId)).toEqual({ isOnline: false, lastSeen: new Date(T + 3_000) });
+  });
+
+  it('lastSeen never moves backwards: an older event of another session leaves it where it is', async () => {
+    const userId = await newUser();
+    await deliver(sessionEvent('session.created', { userId, at: T + 10_000 }));
+    await deliver(sessionEvent('session.created', { userId, at: T }));
+    expect(await presenceOf(userId)).toEqual({ isOnline: true, lastSeen: new Date(T + 10_000) });
+  });
+
+  it('a late session.created for a session that already ended is stale and does not bring the user online', async () => {
+    const userId = await newUser();
+    const sessionId = clerkId('sess');
+    await deliver(sessionEvent('session.ended', { userId, sessionId, at: T + 5_000, createdAt: T }));
+    expect(await outcomeOf(sessionEvent('session.created', { userId, sessionId, at: T }))).toBe('stale');
+    expect(await presenceOf(userId)).toEqual({ isOnline: false, lastSeen: new Date(T + 5_000) });
+  });
+
+  it('a session event for a deleted user changes nothing: no presence, no session recorded', async () => {
+    const user = clerkUser();
+    await deliver(userCreatedEvent(user));
+    await deliver(userDeletedEvent(user.id, user.updated_at + 1_000));
+    const before = await storedUser(user.id);
+    const sessionId = clerkId('sess');
+    for (const type of ['session.created', 'session.ended'] as const) {
+      expect(await outcomeOf(sessionEvent(type, { userId: user.id, sessionId }))).toBe('stale');
+    }
+    expect(await storedUser(user.id)).toEqual(before);
+    expect(await sessionsCollection(await db()).countDocuments({ clerkId: user.id })).toBe(0);
+  });
+
+  it('a session event before user.created creates a presence stub (not a profile), which the profile later fills', async () => {
+    const user = clerkUser({ firstName: 'Early' });
+    expect(await outcomeOf(sessionEvent('session.created', { userId: user.id, at: T }))).toBe('applied');
+    const stub = await findUserByClerkId(user.id);
+    expect(stub).toMatchObject({ version: 0, isOnline: true, lastSeen: new Date(T), deletedAt: null, firstName: null, email: null, emails: [] });
+    expect(hasProfile(stub!)).toBe(false);
+
+    expect(await outcomeOf(userCreatedEvent(user))).toBe('applied');
+    const filled = await findUserByClerkId(user.id);
+    expect(filled).toMatchObject({ version: user.updated_at, firstName: 'Early', isOnline: true, lastSeen: new Date(T), _id: stub!._id });
+    expect(hasProfile(filled!)).toBe(true);
+  });
+
+  it('a session ending while another begins, concurrently, never leaves the user offline (10 rounds)', async () => {
+    for (let round = 0; round < 10; round++) {
+      const userId = await newUser();
+      const [old, fresh] = [clerkId('sess'), clerkId('sess')];
+      await deliver(sessionEvent('session.created', { userId, sessionId: old, at: T }));
+      await Promise.all([
+        deliver(sessionEvent('session.ended', { userId, sessionId: old, at: T + 1_000, createdAt: T })),
+        deliver(sessionEvent('session.created', { userId, sessionId: fresh, at: T + 1_000 })),
+      ]);
+      expect(await presenceOf(userId), `round ${round}`).toMatchObject({ isOnline: true });
+    }
+  });
+
+  it('in the race window, a recompute that looked before another session began cannot write its "offline" last', async () => {
+    const userId = await newUser();
+    const [old, fresh] = [clerkId('sess'), clerkId('sess')];
+    await deliver(sessionEvent('session.created', { userId, sessionId: old, at: T }));
+
+    // Event A (old session ends) records its session, takes a generation and finds no active session…
+    await recordSession({ sessionId: old, clerkId: userId, status: 'ended', version: T + 1_000 });
+    const ticketA = await notePresence(userId, new Date(T + 1_000));
+    const onlineA = await hasActiveSession(userId);
+    expect(onlineA).toBe(false);
+    // …then event B (a new session) runs to completion…
+    expect(await outcomeOf(sessionEvent('session.created', { userId, sessionId: fresh, at: T + 1_000 }))).toBe('applied');
+    // …and only then does A write what it found.
+    if (ticketA.kind !== 'live') throw new Error('user deleted');
+    await settleOnline(userId, ticketA.generation, onlineA);
+
+    expect(await presenceOf(userId)).toMatchObject({ isOnline: true });
+  });
+});
+
+type Payload = ReturnType<typeof sessionEvent> | ReturnType<typeof userCreatedEvent>;
+
+/** One user's sessions at Clerk: each starts, most end one way or another; `at` strictly increases per session. */
+type SessionPlan = { created: number; ending?: { type: Exclude<SessionEventType, 'session.created'>; at: number } };
+
+function planSessions(rng: Rng): SessionPlan[] {
+  return Array.from({ length: rng.int(1, 3) }, () => {
+    const created = T + rng.int(0, 600_000);
+    if (rng.chance(0.35)) return { created };
+    const type = rng.pick(['session.ended', 'session.removed', 'session.revoked'] as const);
+    return { created, ending: { type, at: created + rng.int(1, 300_000) } };
+  });
+}
+
+/** The events of `plan` for `userId` (fresh session ids, so twins never share a session), user.created included. */
+function historyOf(userId: string, plan: SessionPlan[]): Payload[] {
+  const events: Payload[] = [userCreatedEvent(clerkUser({ id: userId, createdAt: T - 60_000 }))];
+  for (const session of plan) {
+    const sessionId = clerkId('sess');
+    events.push(sessionEvent('session.created', { userId, sessionId, at: session.created }));
+    if (session.ending) events.push(sessionEvent(session.ending.type, { userId, sessionId, at: session.ending.at, createdAt: session.created }));
+  }
+  return events;
+}
+
+function expectedPresence(plan: SessionPlan[]) {
+  const times = plan.flatMap((session) => [session.created, ...(session.ending ? [session.ending.at] : [])]);
+  return { isOnline: plan.some((session) => !session.ending), lastSeen: new Date(Math.max(...times)) };
+}
+
+async function deliverAll(deliveries: SignedDelivery[], concurrency: number) {
+  for (let start = 0; start < deliveries.length; start += concurrency) {
+    const answers = await Promise.all(deliveries.slice(start, start + concurrency).map((delivery) => postToRoute(delivery)));
+    for (const answer of answers) expect(answer.status, `seed ${SEED}: ${JSON.stringify(answer.body)}`).toBe(200);
+  }
+}
+
+describe('presence converges however the session events arrive', () => {
+  it('shuffled, duplicated and concurrent deliveries for several users give the in-order presence', async () => {
+    const rng = seededRandom(SEED);
+    const sign = (payload: Payload) => signDelivery(process.env.CLERK_WEBHOOK_SECRET!, payload);
+    const users = Array.from({ length: 12 }, () => ({ plan: planSessions(rng), inOrder: clerkId('user'), shuffled: clerkId('user') }));
+
+    for (const user of users) await deliverAll(historyOf(user.inOrder, user.plan).map(sign), 1);
+
+    const mixed = users.flatMap((user) => historyOf(user.shuffled, user.plan).map(sign));
+    // Svix redelivers under the same id; Clerk may emit an event twice under different ids.
+    const redelivered = mixed.filter(() => rng.chance(0.3));
+    const reemitted = mixed.filter(() => rng.chance(0.2)).map((delivery) => sign(JSON.parse(delivery.body) as Payload));
+    await deliverAll(rng.shuffle([...mixed, ...redelivered, ...reemitted]), 6);
+
+    for (const user of users) {
+      const expected = expectedPresence(user.plan);
+      expect(await presenceOf(user.inOrder), `seed ${SEED}, in order`).toEqual(expected);
+      expect(await presenceOf(user.shuffled), `seed ${SEED}, shuffled`).toEqual(expected);
+    }
+  });
+});
