@@ -72,6 +72,7 @@ class UserDirectory {
   private readonly added: string[] = [];
   private readonly changed = new Map<string, ClerkUserJsonFixture>();
   private readonly deleted = new Set<string>();
+  private readonly unlisted = new Set<string>();
 
   constructor(private readonly generated: number) {}
 
@@ -95,6 +96,11 @@ class UserDirectory {
     if (this.get(id)) this.deleted.add(id);
   }
 
+  /** Keeps an existing user out of listings (found by id, counted): how a page shifted by a concurrent delete misses one. */
+  hideFromListing(id: string): void {
+    this.unlisted.add(id);
+  }
+
   count(): number {
     return this.generated + this.added.length - this.deleted.size;
   }
@@ -104,10 +110,10 @@ class UserDirectory {
     const page: ClerkUserJsonFixture[] = [];
     const total = this.generated + this.added.length;
     // Without deletions a position is its offset: jump there instead of walking 100,000 users per page.
-    let skipped = this.deleted.size === 0 ? offset : 0;
+    let skipped = this.deleted.size + this.unlisted.size === 0 ? offset : 0;
     for (let position = skipped; position < total && page.length < limit; position++) {
       const id = this.idAt(newestFirst ? total - 1 - position : position);
-      if (this.deleted.has(id)) continue;
+      if (this.deleted.has(id) || this.unlisted.has(id)) continue;
       if (skipped++ < offset) continue;
       page.push(this.get(id)!);
     }
@@ -127,7 +133,7 @@ class UserDirectory {
 export type ClerkApiDouble = {
   url: string;
   secretKey: string;
-  users: Pick<UserDirectory, 'get' | 'put' | 'delete' | 'count'>;
+  users: Pick<UserDirectory, 'get' | 'put' | 'delete' | 'count' | 'hideFromListing'>;
   /** Every request answered, in order. */
   requests: RequestRecord[];
   /** The next `times` requests to `route` get `fault`. */
