@@ -60,7 +60,7 @@ function stopOnInterrupt(): AbortController {
 
 function report(outcome: SyncOutcome, json: boolean, uri: string): void {
   if (outcome.status === 'database_unavailable') {
-    return fail(`cannot reach the database at ${databaseHost(uri)} (MONGODB_URI): ${outcome.message}`);
+    return fail(`the database at ${databaseHost(uri)} is unreachable or did not answer (MONGODB_URI): ${outcome.message}`);
   }
   const { summary } = outcome;
   if (json) {

@@ -7,6 +7,15 @@ import { addCounts, ZERO_COUNTS, type SyncCounts } from './summary';
 
 const DUPLICATE_KEY = 11000;
 
+/**
+ * The shared client gives up on a silent socket after 10 s, right for request
+ * paths. A lookup here may legitimately take longer: FerretDB v1 answers it by
+ * reading the whole collection (≈ 3 s per 10,000 users on a busy 2-core
+ * machine). A batch job can wait; this bound (the driver's per-operation
+ * timeout, which replaces the socket timeout) still ends a hung server.
+ */
+const LOOKUP_TIMEOUT_MS = 180_000;
+
 type Pending = { profile: UserProfile; version: number };
 type StoredState = Pick<UserDocument, '_id' | 'clerkId' | 'version' | 'deletedAt'>;
 
@@ -118,7 +127,7 @@ export class UserBatchWriter {
 
   private async lookUp(clerkIds: string[]): Promise<Map<string, StoredState>> {
     const found = await usersCollection(this.database)
-      .find({ clerkId: { $in: clerkIds } }, { projection: { _id: 1, clerkId: 1, version: 1, deletedAt: 1 } })
+      .find({ clerkId: { $in: clerkIds } }, { projection: { _id: 1, clerkId: 1, version: 1, deletedAt: 1 }, timeoutMS: LOOKUP_TIMEOUT_MS })
       .toArray();
     return new Map(found.map((user) => [user.clerkId, { ...user, deletedAt: user.deletedAt ?? null }]));
   }
