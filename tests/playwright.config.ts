@@ -54,8 +54,8 @@ export default defineConfig({
     command: 'node --import tsx tests/e2e/support/server.ts --exit-on-stdin-close',
     cwd: ROOT,
     env: { NEXT_TELEMETRY_DISABLED: '1' },
-    // Named groups become E2E_APP_PORT and E2E_DB_PORT in the test workers.
-    wait: { stdout: /e2e app ready on port (?<e2e_app_port>\d+), database on port (?<e2e_db_port>\d+)\n/ },
+    // Named groups become E2E_APP_PORT, E2E_DB_PORT and E2E_CLERK_API_PORT in the test workers.
+    wait: { stdout: /e2e app ready on port (?<e2e_app_port>\d+), database on port (?<e2e_db_port>\d+), clerk api on port (?<e2e_clerk_api_port>\d+)\n/ },
     stdout: 'pipe',
     // next build runs inside: minutes on a small machine, not seconds.
     timeout: 280_000,

@@ -34,20 +34,26 @@ const commaList = z
 export const DELETION_POLICIES = ['delete', 'anonymize'] as const;
 export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 
+/** Each setting's schema, shared by the app's schema below and CLIs that need only some of them (npm run sync). */
+export const settingSchemas = {
+  MONGODB_URI: z
+    .string({ error: 'is required: a mongodb:// or mongodb+srv:// connection string (npm run dev sets it for the embedded database)' })
+    .trim()
+    .regex(/^mongodb(\+srv)?:\/\/.+/, 'must start with mongodb:// or mongodb+srv://'),
+  MONGODB_DB: optionalText.pipe(z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a valid MongoDB database name').optional()),
+  CLERK_SECRET_KEY: optionalText.pipe(
+    z.string().regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys)').optional(),
+  ),
+  CLERK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+};
+
 export const envSchema = z
   .object({
-    MONGODB_URI: z
-      .string({ error: 'is required: a mongodb:// or mongodb+srv:// connection string (npm run dev sets it for the embedded database)' })
-      .trim()
-      .regex(/^mongodb(\+srv)?:\/\/.+/, 'must start with mongodb:// or mongodb+srv://'),
-    MONGODB_DB: optionalText.pipe(
-      z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a valid MongoDB database name').optional(),
-    ),
+    MONGODB_URI: settingSchemas.MONGODB_URI,
+    MONGODB_DB: settingSchemas.MONGODB_DB,
     CLERK_WEBHOOK_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
     CLERK_WEBHOOK_SIGNING_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
-    CLERK_SECRET_KEY: optionalText.pipe(
-      z.string().regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys)').optional(),
-    ),
+    CLERK_SECRET_KEY: settingSchemas.CLERK_SECRET_KEY,
     NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalText.pipe(
       z.string().regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)').optional(),
     ),

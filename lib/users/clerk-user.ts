@@ -7,6 +7,13 @@ import type { UserProfile } from './schema';
  * the Backend API (`User.raw`) deliver it. Only what the app reads is declared;
  * unknown fields pass through untouched.
  */
+const CLERK_USER_ID = /^user_[A-Za-z0-9_]{1,100}$/;
+
+/** Whether `value` can be a Clerk user id; anything else must never reach a Backend API URL. */
+export function isClerkUserId(value: string): boolean {
+  return CLERK_USER_ID.test(value);
+}
+
 const nullableText = z.string().nullish().transform((value) => value ?? null);
 const timestampMs = z.number().int().nonnegative();
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { clerkClient } from '@clerk/nextjs/server';
 import { isClerkAPIResponseError } from '@clerk/nextjs/errors';
 import { beforeDeadline } from '@/lib/async/deadline';
-import { clerkUserJsonSchema, profileFromClerkUser } from './clerk-user';
+import { clerkUserJsonSchema, isClerkUserId, profileFromClerkUser } from './clerk-user';
 import { upsertUserProfile, type WriteOutcome } from './repository';
 
 /**
@@ -13,12 +13,8 @@ export const CLERK_FETCH_DEADLINE_MS = 5_000;
 
 export type ClerkSyncResult = WriteOutcome | 'not_in_clerk' | 'clerk_unavailable';
 
-const CLERK_USER_ID = /^user_[A-Za-z0-9_]{1,100}$/;
-
-/** Whether `value` can be a Clerk user id; anything else must never reach a Backend API URL. */
-export function isClerkUserId(value: string): boolean {
-  return CLERK_USER_ID.test(value);
-}
+/** Lives with the other rules about Clerk's data; re-exported for the callers of the JIT sync. */
+export { isClerkUserId };
 
 type Fetched = { kind: 'found'; raw: unknown } | { kind: 'not_found' } | { kind: 'failed'; status: number | null };
 

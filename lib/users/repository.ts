@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
 import { db } from '@/lib/db/client';
 import { isDuplicateKey } from '@/lib/db/errors';
 import { COLLECTIONS } from '@/lib/db/indexes';
@@ -36,6 +36,15 @@ export function guardedProfileUpsert(profile: UserProfile, version: number, now 
     $setOnInsert: insertDefaults(now),
   };
   return { filter, update };
+}
+
+/**
+ * The document `guardedProfileUpsert` creates for a user not stored yet, for
+ * writers that insert in bulk (backfill). The unique index on `clerkId` refuses
+ * it when the user exists in any state, exactly as it refuses the upsert's insert.
+ */
+export function newUserDocument(profile: UserProfile, version: number, now = new Date()): UserDocument {
+  return { _id: new ObjectId(), ...profile, version, updatedAt: now, deletedAt: null, ...insertDefaults(now) };
 }
 
 /**

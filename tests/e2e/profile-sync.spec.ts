@@ -5,7 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import { clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent, type ClerkUserJsonFixture } from '../fixtures/clerk';
-import { deliverWebhook, signInAs } from './support/clerk';
+import { deliverWebhook, registerInClerk, signInAs } from './support/clerk';
 import { storedUser } from './support/database';
 import { test, expect } from './support/test';
 
@@ -84,7 +84,18 @@ test('after a signed user.deleted, the dashboard shows the account as removed', 
   await expect(page.getByRole('main')).not.toContainText(user.email_addresses[0]!.email_address);
 });
 
-test('signed in before any webhook arrived, the dashboard says the account is being set up, then shows it', async ({ page, context, origin }) => {
+test('signed in before any webhook arrived, the dashboard fetches the user from Clerk just in time and shows the profile', async ({ page, context, origin }) => {
+  const user = newUser();
+  await registerInClerk(user);
+  expect(await storedUser(user.id)).toBeNull();
+
+  await signInAs(context, { userId: user.id, origin });
+  await openDashboard(page);
+  await expectProfileOnScreen(page, { name: 'Ada Lovelace', email: user.email_addresses[0]!.email_address, imageUrl: user.image_url });
+  expect(await storedUser(user.id)).toMatchObject({ firstName: 'Ada', version: user.updated_at, deletedAt: null });
+});
+
+test('signed in before any webhook arrived and unknown to Clerk\'s API (404), the dashboard says the account is being set up, then shows it', async ({ page, context, origin }) => {
   const user = newUser();
   await signInAs(context, { userId: user.id, origin });
   await openDashboard(page);

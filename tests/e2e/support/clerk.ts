@@ -20,7 +20,7 @@
  */
 import type { BrowserContext } from '@playwright/test';
 import { importPKCS8, SignJWT } from 'jose';
-import { clerkId } from '../../fixtures/clerk';
+import { clerkId, type ClerkUserJsonFixture } from '../../fixtures/clerk';
 import { TEST_CLERK_KEYS } from '../../support/next-server';
 import { postDelivery, signDelivery } from '../../support/svix';
 import { runSecrets } from './run-secrets';
@@ -79,4 +79,15 @@ export async function deliverWebhook(origin: string, payload: unknown): Promise<
   const response = await postDelivery(`${origin}/api/webhooks/clerk`, signDelivery(runSecrets().webhookSecret, payload));
   const body = (await response.json()) as { outcome: string };
   return { status: response.status, outcome: body.outcome };
+}
+
+/**
+ * Makes `user` exist in Clerk's Backend API (the e2e server's local double),
+ * so the app's just-in-time sync finds it; without this, the double answers 404.
+ */
+export async function registerInClerk(user: ClerkUserJsonFixture): Promise<void> {
+  const port = process.env.E2E_CLERK_API_PORT;
+  if (!port) throw new Error('E2E_CLERK_API_PORT is not set: run the e2e suite through tests/playwright.config.ts (npm run test:e2e).');
+  const response = await fetch(`http://127.0.0.1:${port}/__double/users`, { method: 'POST', body: JSON.stringify(user) });
+  if (!response.ok) throw new Error(`the Clerk API double refused the user: ${response.status}`);
 }

@@ -10,6 +10,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalDb, type LocalDb } from '../../../scripts/local-db';
+import { startClerkApiDouble, type ClerkApiDouble } from '../../support/clerk-api-double';
 import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../../support/next-server';
 import { E2E_DATABASE } from './database';
 import { runSecrets } from './run-secrets';
@@ -21,12 +22,14 @@ const SERVER_LOG = path.join(ARTIFACTS, 'server.log');
 
 let database: LocalDb | undefined;
 let app: NextServer | undefined;
+let clerkApi: ClerkApiDouble | undefined;
 let dataDir: string | undefined;
 let stopping: Promise<void> | undefined;
 
 function stop(): Promise<void> {
   stopping ??= (async () => {
     await app?.stop();
+    await clerkApi?.close();
     await database?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   })();
@@ -52,12 +55,15 @@ async function main() {
   database = await startLocalDb({ dataDir });
   console.log(`[e2e] database: ${database.description} at ${database.uri}`);
 
+  // The app's server-side calls to Clerk's Backend API (the dashboard's just-in-time sync) reach the local
+  // double: nothing leaves the machine. It knows only the users a test registers in it (tests/e2e/support/clerk.ts).
+  clerkApi = await startClerkApiDouble({ secretKey: TEST_CLERK_KEYS.CLERK_SECRET_KEY });
+
   // Clerk's keys and CLERK_JWT_KEY are read by the middleware, whose env is fixed at build time.
   const clerkEnv = {
     ...TEST_CLERK_KEYS,
     CLERK_JWT_KEY: secrets.jwtPublicKey,
-    // Any server-side call to Clerk's Backend API is refused at once (a closed local port): nothing leaves the machine.
-    CLERK_API_URL: 'http://127.0.0.1:9',
+    CLERK_API_URL: clerkApi.url,
   };
   const startedBuild = Date.now();
   console.log(`[e2e] next build into ${DIST_DIR}…`);
@@ -77,7 +83,9 @@ async function main() {
     onOutput: (text) => appendFileSync(SERVER_LOG, text),
   });
   // tests/playwright.config.ts waits for this line and hands the port to the test workers.
-  console.log(`[e2e] e2e app ready on port ${new URL(app.origin).port}, database on port ${database.port}`);
+  console.log(
+    `[e2e] e2e app ready on port ${new URL(app.origin).port}, database on port ${database.port}, clerk api on port ${new URL(clerkApi.url).port}`,
+  );
   console.log(`[e2e] server log: ${path.relative(ROOT, SERVER_LOG)}`);
 }
 

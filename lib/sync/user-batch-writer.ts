@@ -1,0 +1,144 @@
+import 'server-only';
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db, type ObjectId } from 'mongodb';
+import { clerkUserJsonSchema, profileFromClerkUser } from '@/lib/users/clerk-user';
+import { guardedProfileUpsert, newUserDocument, upsertUserProfile, usersCollection } from '@/lib/users/repository';
+import type { UserDocument, UserProfile } from '@/lib/users/schema';
+import { addCounts, ZERO_COUNTS, type SyncCounts } from './summary';
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * The shared client gives up on a silent socket after 10 s, right for request
+ * paths. A lookup here may legitimately take longer: FerretDB v1 answers it by
+ * reading the whole collection (≈ 3 s per 10,000 users on a busy 2-core
+ * machine). A batch job can wait; this bound (the driver's per-operation
+ * timeout, which replaces the socket timeout) still ends a hung server.
+ */
+const LOOKUP_TIMEOUT_MS = 180_000;
+
+type Pending = { profile: UserProfile; version: number };
+type StoredState = Pick<UserDocument, '_id' | 'clerkId' | 'version' | 'deletedAt'>;
+
+/** What the order guard would do with Clerk's `version` of a user, given what is stored. */
+type Verdict = 'create' | 'update' | 'unchanged' | 'stale';
+
+function verdict(stored: StoredState | undefined, version: number): Verdict {
+  if (!stored) return 'create';
+  if (stored.deletedAt !== null) return 'stale';
+  if (stored.version === version) return 'unchanged';
+  return stored.version < version ? 'update' : 'stale';
+}
+
+export type WriterOptions = {
+  /** Count what would happen, write nothing. */
+  dryRun: boolean;
+  /** How many already-stored users to collect before looking them up in one query. */
+  lookupBatchSize: number;
+};
+
+/**
+ * Writes Clerk users to `users` with the webhooks' order guard, in bulk.
+ *
+ * Each page is first inserted as new documents (one unordered insertMany):
+ * the unique index on `clerkId` refuses every user already stored, in any
+ * state, exactly as it refuses the guarded upsert's insert. So a first
+ * backfill is pure inserts, never a query by `clerkId` (on FerretDB v1 each
+ * such query reads the whole collection). The refused users are collected and
+ * looked up together, `lookupBatchSize` at a time (one `$in` query), then
+ * only those stored with an older version get the guarded update — by `_id`
+ * plus the guard, so a webhook that wrote in between still wins. A re-run
+ * therefore costs one lookup per batch and writes nothing.
+ *
+ * Memory is bounded by one page plus `lookupBatchSize` users, whatever the
+ * number of users. `flush()` must be called before a checkpoint: only then
+ * is every user handed over written.
+ */
+export class UserBatchWriter {
+  private pending: Pending[] = [];
+  counts: SyncCounts = ZERO_COUNTS;
+
+  constructor(
+    private readonly database: Db,
+    private readonly options: WriterOptions,
+  ) {}
+
+  /** Whether every user handed over so far is written (a checkpoint may be taken). */
+  get settled(): boolean {
+    return this.pending.length === 0;
+  }
+
+  async write(rawUsers: unknown[]): Promise<void> {
+    const readable = this.parse(rawUsers);
+    if (this.options.dryRun) this.pending.push(...readable);
+    else await this.insertNew(readable);
+    if (this.pending.length >= this.options.lookupBatchSize) await this.flush();
+  }
+
+  /** Resolves the users collected so far (lookup, then guarded updates). */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const stored = await this.lookUp(batch.map((user) => user.profile.clerkId));
+    const updates: AnyBulkWriteOperation<UserDocument>[] = [];
+    const now = new Date();
+    for (const user of batch) {
+      const state = stored.get(user.profile.clerkId);
+      const outcome = verdict(state, user.version);
+      if (outcome === 'unchanged' || outcome === 'stale') this.count({ [outcome]: 1 });
+      else if (this.options.dryRun) this.count(outcome === 'create' ? { created: 1 } : { updated: 1 });
+      else if (outcome === 'update') updates.push(guardedUpdateById(state!._id, user, now));
+      // Refused by the unique index yet not found: impossible while documents are never removed; the guarded upsert settles it.
+      else this.count((await upsertUserProfile(user.profile, user.version)) === 'applied' ? { created: 1 } : { stale: 1 });
+    }
+    if (updates.length > 0) {
+      const result = await usersCollection(this.database).bulkWrite(updates, { ordered: false });
+      // An update that no longer matched its guard lost to a newer webhook write in between.
+      this.count({ updated: result.modifiedCount, stale: updates.length - result.modifiedCount });
+    }
+  }
+
+  private parse(rawUsers: unknown[]): Pending[] {
+    const readable: Pending[] = [];
+    for (const raw of rawUsers) {
+      const parsed = clerkUserJsonSchema.safeParse(raw);
+      if (parsed.success) readable.push({ profile: profileFromClerkUser(parsed.data), version: parsed.data.updated_at });
+      else this.count({ failed: 1 });
+    }
+    return readable;
+  }
+
+  private async insertNew(users: Pending[]): Promise<void> {
+    if (users.length === 0) return;
+    const now = new Date();
+    const documents = users.map((user) => newUserDocument(user.profile, user.version, now));
+    try {
+      const result = await usersCollection(this.database).insertMany(documents, { ordered: false });
+      this.count({ created: result.insertedCount });
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      const writeErrors = [error.writeErrors].flat();
+      const other = writeErrors.find((writeError) => writeError.code !== DUPLICATE_KEY);
+      if (other) throw error;
+      this.count({ created: users.length - writeErrors.length });
+      for (const writeError of writeErrors) this.pending.push(users[writeError.index]!);
+    }
+  }
+
+  private async lookUp(clerkIds: string[]): Promise<Map<string, StoredState>> {
+    const found = await usersCollection(this.database)
+      .find({ clerkId: { $in: clerkIds } }, { projection: { _id: 1, clerkId: 1, version: 1, deletedAt: 1 }, timeoutMS: LOOKUP_TIMEOUT_MS })
+      .toArray();
+    return new Map(found.map((user) => [user.clerkId, { ...user, deletedAt: user.deletedAt ?? null }]));
+  }
+
+  private count(delta: Partial<SyncCounts>): void {
+    this.counts = addCounts(this.counts, delta);
+  }
+}
+
+/** The webhooks' guarded upsert, also addressed by the `_id` just looked up, and without upsert: the user exists. */
+function guardedUpdateById(_id: ObjectId, user: Pending, now: Date): AnyBulkWriteOperation<UserDocument> {
+  const { filter, update } = guardedProfileUpsert(user.profile, user.version, now);
+  return { updateOne: { filter: { ...filter, _id }, update } };
+}
