@@ -7,15 +7,6 @@ import { addCounts, ZERO_COUNTS, type SyncCounts } from './summary';
 
 const DUPLICATE_KEY = 11000;
 
-/**
- * The shared client gives up on a silent socket after 10 s, right for request
- * paths. A lookup here may legitimately take longer: FerretDB v1 answers it by
- * reading the whole collection (≈ 3 s per 10,000 users on a busy 2-core
- * machine). A batch job can wait; this bound (the driver's per-operation
- * timeout, which replaces the socket timeout) still ends a hung server.
- */
-const LOOKUP_TIMEOUT_MS = 180_000;
-
 type Pending = { profile: UserProfile; version: number };
 type StoredState = Pick<UserDocument, '_id' | 'clerkId' | 'version' | 'deletedAt'>;
 
@@ -42,12 +33,12 @@ export type WriterOptions = {
  * Each page is first inserted as new documents (one unordered insertMany):
  * the unique index on `clerkId` refuses every user already stored, in any
  * state, exactly as it refuses the guarded upsert's insert. So a first
- * backfill is pure inserts, never a query by `clerkId` (on FerretDB v1 each
- * such query reads the whole collection). The refused users are collected and
- * looked up together, `lookupBatchSize` at a time (one `$in` query), then
- * only those stored with an older version get the guarded update — by `_id`
- * plus the guard, so a webhook that wrote in between still wins. A re-run
- * therefore costs one lookup per batch and writes nothing.
+ * backfill is pure inserts, one round trip per page, never a lookup. The
+ * refused users are collected and looked up together, `lookupBatchSize` at a
+ * time (one `$in` query on the index), then only those stored with an older
+ * version get the guarded update — by `_id` plus the guard, so a webhook that
+ * wrote in between still wins. A re-run therefore costs one lookup per batch
+ * and writes nothing.
  *
  * Memory is bounded by one page plus `lookupBatchSize` users, whatever the
  * number of users. `flush()` must be called before a checkpoint: only then
@@ -127,7 +118,7 @@ export class UserBatchWriter {
 
   private async lookUp(clerkIds: string[]): Promise<Map<string, StoredState>> {
     const found = await usersCollection(this.database)
-      .find({ clerkId: { $in: clerkIds } }, { projection: { _id: 1, clerkId: 1, version: 1, deletedAt: 1 }, timeoutMS: LOOKUP_TIMEOUT_MS })
+      .find({ clerkId: { $in: clerkIds } }, { projection: { _id: 1, clerkId: 1, version: 1, deletedAt: 1 } })
       .toArray();
     return new Map(found.map((user) => [user.clerkId, { ...user, deletedAt: user.deletedAt ?? null }]));
   }

@@ -49,7 +49,7 @@ func plainStrings(value any) []string {
 		}
 		in, _ := v.Get("$in")
 		array, ok := in.(*types.Array)
-		if !ok || array.Len() == 0 || array.Len() > 1000 {
+		if !ok || array.Len() == 0 || array.Len() > 5000 {
 			return nil
 		}
 		values := make([]string, 0, array.Len())
