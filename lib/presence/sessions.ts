@@ -3,9 +3,8 @@ import type { Collection, Db, Filter } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
-import { isDuplicateKey } from '@/lib/db/errors';
+import { guardedUpsert, type WriteOutcome } from '@/lib/db/guarded-upsert';
 import { COLLECTIONS } from '@/lib/db/indexes';
-import type { WriteOutcome } from '@/lib/users/repository';
 
 /**
  * The app's view of each Clerk session, one document per session id: just
@@ -54,14 +53,7 @@ export async function recordSession(state: SessionState, now = new Date()): Prom
   const sessions = sessionsCollection(await db());
   const filter = guardFor(state);
   const update = { $set: { clerkId: state.clerkId, status: state.status, version: state.version, updatedAt: now } };
-  try {
-    const result = await sessions.updateOne(filter, update, { upsert: true });
-    return result.modifiedCount + result.upsertedCount > 0 ? 'applied' : 'stale';
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-  }
-  const retried = await sessions.updateOne(filter, update);
-  return retried.modifiedCount > 0 ? 'applied' : 'stale';
+  return guardedUpsert(sessions, filter, update);
 }
 
 export async function hasActiveSession(clerkId: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import 'server-only';
 import type { Filter, UpdateFilter } from 'mongodb';
 import { db } from '@/lib/db/client';
 import { isDuplicateKey } from '@/lib/db/errors';
-import { usersCollection } from './repository';
+import { emptyProfile, usersCollection } from './repository';
 import type { UserDocument } from './schema';
 
 /**
@@ -37,17 +37,7 @@ function presenceStub(now: Date) {
     createdAt: now,
     updatedAt: now,
     isOnline: false,
-    email: null,
-    emails: [],
-    username: null,
-    firstName: null,
-    lastName: null,
-    imageUrl: null,
-    phone: null,
-    publicMetadata: {},
-    clerkCreatedAt: null,
-    clerkUpdatedAt: null,
-    lastSignInAt: null,
+    ...emptyProfile(),
   };
 }
 

@@ -1,12 +1,12 @@
 import 'server-only';
 import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
 import { db } from '@/lib/db/client';
-import { isDuplicateKey } from '@/lib/db/errors';
+import { guardedUpsert, type WriteOutcome } from '@/lib/db/guarded-upsert';
 import { COLLECTIONS } from '@/lib/db/indexes';
 import { decodeKeys } from './metadata';
 import type { UserDocument, UserProfile } from './schema';
 
-export type WriteOutcome = 'applied' | 'stale';
+export type { WriteOutcome };
 
 export function usersCollection(database: Db): Collection<UserDocument> {
   return database.collection<UserDocument>(COLLECTIONS.users);
@@ -26,7 +26,7 @@ function insertDefaults(now: Date) {
  * unique index on `clerkId` refuses that insert. So concurrent deliveries can
  * never leave two documents or let an older version overwrite a newer one,
  * and an update never resurrects a deleted user. A refused insert is not yet
- * "stale": see `runGuarded`.
+ * "stale": see `guardedUpsert`.
  */
 export function guardedProfileUpsert(profile: UserProfile, version: number, now = new Date()) {
   const { clerkId, ...fields } = profile;
@@ -47,6 +47,23 @@ export function newUserDocument(profile: UserProfile, version: number, now = new
   return { _id: new ObjectId(), ...profile, version, updatedAt: now, deletedAt: null, ...insertDefaults(now) };
 }
 
+/** Every profile field empty: what a tombstone keeps, and a presence-only stub starts with. */
+export function emptyProfile(): Omit<UserProfile, 'clerkId'> {
+  return {
+    email: null,
+    emails: [],
+    username: null,
+    firstName: null,
+    lastName: null,
+    imageUrl: null,
+    phone: null,
+    publicMetadata: {},
+    clerkCreatedAt: null,
+    clerkUpdatedAt: null,
+    lastSignInAt: null,
+  };
+}
+
 /**
  * PII-free tombstone: keeps `clerkId`, `deletedAt` and the version, so no late
  * event brings the user back. Every other field is reset, not just the PII:
@@ -60,17 +77,7 @@ export function guardedTombstone(clerkId: string, version: number, deletedAt: Da
       deletedAt,
       version,
       updatedAt: now,
-      email: null,
-      emails: [],
-      username: null,
-      firstName: null,
-      lastName: null,
-      imageUrl: null,
-      phone: null,
-      publicMetadata: {},
-      clerkCreatedAt: null,
-      clerkUpdatedAt: null,
-      lastSignInAt: null,
+      ...emptyProfile(),
       isOnline: false,
       lastSeen: null,
     },
@@ -80,34 +87,14 @@ export function guardedTombstone(clerkId: string, version: number, deletedAt: Da
   return { filter, update };
 }
 
-type GuardedWrite = { filter: Filter<UserDocument>; update: UpdateFilter<UserDocument> };
-
-/**
- * Runs a guarded write as an upsert. When the unique index refuses the insert,
- * another delivery created the document between our match and our insert;
- * whether we are stale depends on what it wrote, so the guard is evaluated
- * once more against the now existing document (no upsert: it exists, and
- * documents are never removed). Without this, the newest of N concurrent
- * first deliveries, or a delete racing a create, could be dropped as "stale".
- */
-async function runGuarded({ filter, update }: GuardedWrite): Promise<WriteOutcome> {
-  const users = usersCollection(await db());
-  try {
-    const result = await users.updateOne(filter, update, { upsert: true });
-    return result.modifiedCount + result.upsertedCount > 0 ? 'applied' : 'stale';
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-  }
-  const retried = await users.updateOne(filter, update);
-  return retried.modifiedCount > 0 ? 'applied' : 'stale';
+export async function upsertUserProfile(profile: UserProfile, version: number): Promise<WriteOutcome> {
+  const { filter, update } = guardedProfileUpsert(profile, version);
+  return guardedUpsert(usersCollection(await db()), filter, update);
 }
 
-export function upsertUserProfile(profile: UserProfile, version: number): Promise<WriteOutcome> {
-  return runGuarded(guardedProfileUpsert(profile, version));
-}
-
-export function tombstoneUser(clerkId: string, version: number, deletedAt: Date): Promise<WriteOutcome> {
-  return runGuarded(guardedTombstone(clerkId, version, deletedAt));
+export async function tombstoneUser(clerkId: string, version: number, deletedAt: Date): Promise<WriteOutcome> {
+  const { filter, update } = guardedTombstone(clerkId, version, deletedAt);
+  return guardedUpsert(usersCollection(await db()), filter, update);
 }
 
 /**

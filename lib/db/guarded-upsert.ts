@@ -1,0 +1,27 @@
+import type { Collection, Document, Filter, UpdateFilter } from 'mongodb';
+import { isDuplicateKey } from './errors';
+
+/** Whether an order-guarded write changed the document, or lost to a newer (or final) state. */
+export type WriteOutcome = 'applied' | 'stale';
+
+/**
+ * Runs an order-guarded write as an upsert. The filter matches only a
+ * document the write may change; when none matches, MongoDB tries to insert,
+ * and a unique index refuses that insert if the document exists in a state
+ * the guard rejected. When the index refuses it, another delivery may have
+ * created the document between our match and our insert; whether we are
+ * stale depends on what it wrote, so the guard is evaluated once more against
+ * the now existing document (no upsert: it exists, and such documents are
+ * never removed while deliveries for them arrive). Without this, the newest
+ * of N concurrent first deliveries could be dropped as "stale".
+ */
+export async function guardedUpsert<T extends Document>(collection: Collection<T>, filter: Filter<T>, update: UpdateFilter<T>): Promise<WriteOutcome> {
+  try {
+    const result = await collection.updateOne(filter, update, { upsert: true });
+    return result.modifiedCount + result.upsertedCount > 0 ? 'applied' : 'stale';
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+  const retried = await collection.updateOne(filter, update);
+  return retried.modifiedCount > 0 ? 'applied' : 'stale';
+}
