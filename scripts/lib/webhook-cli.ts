@@ -27,7 +27,8 @@ export const USAGE = `Usage:
 Types: ${SENDABLE_EVENT_TYPES.join(', ')}
 
 Options:
-  --user <id>          the Clerk user id (default: a new id for user.created, else the last user created)
+  --user <id>          the Clerk user id (default: a new id for user.created, else the last user created;
+                       session.ended/removed/revoked end that user's last session.created)
   --url <endpoint>     default ${DEFAULT_WEBHOOK_URL}
   --secret <whsec_…>   default CLERK_WEBHOOK_SECRET (or CLERK_WEBHOOK_SIGNING_SECRET) from .env.local
   --first-name, --last-name, --username, --email, --phone <value>
@@ -100,7 +101,7 @@ export async function runWebhookCli(argv: string[], io: CliIo): Promise<number> 
   };
   let built;
   try {
-    built = buildEvent(type, { userId: values.user, changes, remembered: store.read() });
+    built = buildEvent(type, { userId: values.user, changes, remembered: store.read(), rememberedSession: store.readSession() });
   } catch (error) {
     if (!(error instanceof SenderError)) throw error;
     io.err(error.message);
@@ -122,6 +123,7 @@ export async function runWebhookCli(argv: string[], io: CliIo): Promise<number> 
 
   const delivered = result.status >= 200 && result.status < 300;
   if (delivered && built.user) store.write(built.user);
+  if (delivered && built.session) store.writeSession(type === 'session.created' ? built.session : undefined);
   if (delivered && type === 'user.deleted' && store.read()?.id === built.userId) store.forget();
   if (!delivered && routeAnswer(result.body)?.outcome === 'bad_signature') {
     io.err('  The app rejected the signature: it uses a different secret than this tool. Restart the app after changing .env.local, or pass --secret.');

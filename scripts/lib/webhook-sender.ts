@@ -8,6 +8,7 @@ import path from 'node:path';
 import { SESSION_EVENT_TYPES } from '../../lib/webhooks/events';
 import {
   clerkUser,
+  clerkId,
   sessionEvent,
   userCreatedEvent,
   userDeletedEvent,
@@ -40,13 +41,19 @@ export type BuiltEvent = {
   userId: string;
   /** The user as Clerk would now hold it (user.created / user.updated): what to remember for the next update. */
   user?: ClerkUserJsonFixture;
+  /** The session a session event concerns: what a later session.ended ends. */
+  session?: RememberedSession;
 };
+
+/** The last session this tool started, so session.ended/removed/revoked end that one, not a made-up one. */
+export type RememberedSession = { id: string; userId: string; createdAt: number };
 
 type BuildOptions = {
   userId: string | undefined;
   changes?: ProfileChanges;
   /** The last user this tool created, so an update keeps the rest of its profile. */
   remembered?: ClerkUserJsonFixture;
+  rememberedSession?: RememberedSession;
   now?: number;
 };
 
@@ -54,7 +61,7 @@ export class SenderError extends Error {
   override name = 'SenderError';
 }
 
-export function buildEvent(type: SendableEventType, { userId, changes = {}, remembered, now = Date.now() }: BuildOptions): BuiltEvent {
+export function buildEvent(type: SendableEventType, { userId, changes = {}, remembered, rememberedSession, now = Date.now() }: BuildOptions): BuiltEvent {
   if (type === 'user.created') {
     const user = withChanges(clerkUser({ id: userId, createdAt: now }), changes, now);
     return { payload: userCreatedEvent(user), userId: user.id, user };
@@ -73,8 +80,12 @@ export function buildEvent(type: SendableEventType, { userId, changes = {}, reme
     }
     case 'user.deleted':
       return { payload: userDeletedEvent(id, now), userId: id };
-    default:
-      return { payload: sessionEvent(type, { userId: id, at: now }), userId: id };
+    default: {
+      // A new session on session.created; any other session event ends the user's last one.
+      const ongoing = type !== 'session.created' && rememberedSession?.userId === id ? rememberedSession : undefined;
+      const session = ongoing ?? { id: clerkId('sess'), userId: id, createdAt: now };
+      return { payload: sessionEvent(type, { userId: id, sessionId: session.id, createdAt: session.createdAt, at: now }), userId: id, session };
+    }
   }
 }
 
@@ -108,20 +119,38 @@ export async function sendSignedEvent(url: string, secret: string, payload: unkn
   return { svixId: delivery.svixId, result };
 }
 
-/** Remembers the last user sent, so `send user.updated` without --user updates it. Fake data only; git-ignored. */
+type Remembered = { user?: ClerkUserJsonFixture; session?: RememberedSession };
+
+/**
+ * Remembers the last user and session sent, so `send user.updated` or
+ * `send session.ended` without --user applies to them. Fake data only; git-ignored.
+ */
 export function lastUserStore(file: string) {
+  const load = (): Remembered => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as Remembered;
+    } catch {
+      return {};
+    }
+  };
+  const save = (remembered: Remembered) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(remembered, null, 2)}\n`);
+  };
   return {
     read(): ClerkUserJsonFixture | undefined {
-      try {
-        const stored = JSON.parse(readFileSync(file, 'utf8')) as { user?: ClerkUserJsonFixture };
-        return typeof stored.user?.id === 'string' ? stored.user : undefined;
-      } catch {
-        return undefined;
-      }
+      const { user } = load();
+      return typeof user?.id === 'string' ? user : undefined;
+    },
+    readSession(): RememberedSession | undefined {
+      const { session } = load();
+      return typeof session?.id === 'string' ? session : undefined;
     },
     write(user: ClerkUserJsonFixture): void {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, `${JSON.stringify({ user }, null, 2)}\n`);
+      save({ ...load(), user });
+    },
+    writeSession(session: RememberedSession | undefined): void {
+      save({ ...load(), session });
     },
     forget(): void {
       rmSync(file, { force: true });

@@ -86,6 +86,18 @@ describe('npm run webhook -- send', () => {
     expect(updated.updated_at as number).toBeGreaterThan(created.updated_at as number);
   });
 
+  it('ends the session it started last, so session.created then session.ended leaves the user offline', async () => {
+    await run('send', 'user.created', '--url', url);
+    await run('send', 'session.created', '--url', url);
+    const started = lastEvent().payload.data;
+    expect(await run('send', 'session.ended', '--url', url)).toBe(0);
+    const ended = lastEvent().payload.data;
+    expect(ended).toMatchObject({ id: started.id, user_id: started.user_id, status: 'ended', created_at: started.created_at });
+    expect(ended.updated_at as number).toBeGreaterThanOrEqual(started.updated_at as number);
+    await run('send', 'session.revoked', '--url', url);
+    expect(lastEvent().payload.data.id).not.toBe(started.id); // ended already: nothing left to revoke but a new one
+  });
+
   it('forgets a deleted user, so a later update needs --user', async () => {
     await run('send', 'user.created', '--url', url);
     const { id } = lastEvent().payload.data;
