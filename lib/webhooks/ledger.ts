@@ -5,11 +5,11 @@ import { COLLECTIONS, LEDGER_TTL_SECONDS } from '@/lib/db/indexes';
 import type { DeliveryOutcome } from './outcome';
 
 /**
- * One entry per svix-id: what became of a delivery. It makes redelivery a
- * no-op and backs the admin page. No payload, no PII: ids, type, outcome and
- * timing only. The svix-id is also the `_id`, so recording a delivery is one
- * insert into the primary index (the one index FerretDB v1 also uses for
- * lookups) instead of a unique secondary index plus a lookup.
+ * One entry per svix-id: what became of a delivery. It recognises a
+ * redelivery and backs the admin page. No payload, no PII: ids, type, outcome
+ * and timing only. The svix-id is also the `_id`, so recording a delivery is
+ * one insert checked by the primary index, instead of a lookup plus an insert
+ * into a second unique index.
  */
 export type DeliveryRecord = {
   svixId: string;
