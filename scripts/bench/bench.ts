@@ -30,7 +30,7 @@ const QUICK = process.argv.includes('--quick');
 const CPU_PROFILE_DIR = process.argv.includes('--cpu-prof') ? path.resolve(__dirname, '..', '..', 'tests', '.artifacts', 'harness', 'cpu-prof') : undefined;
 const SETTINGS = QUICK
   ? { connections: [10, 50], floorEvents: 500, events: 100, warmUpEvents: 30, storedUsers: [100, 2_000], scaleEvents: 40, scaleConnections: 10 }
-  : { connections: [10, 50], floorEvents: 4_000, events: 400, warmUpEvents: 100, storedUsers: [1_000, 100_000], scaleEvents: 200, scaleConnections: 10 };
+  : { connections: [10, 50], floorEvents: 4_000, events: 1_500, warmUpEvents: 100, storedUsers: [1_000, 100_000], scaleEvents: 1_000, scaleConnections: 10 };
 /** No phase may take longer, whatever the database does (the bench must stay under 10 minutes). */
 const PHASE_CAP_MS = QUICK ? 20_000 : 45_000;
 const SEED = Number(process.env.BENCH_SEED ?? 8_008);
