@@ -12,7 +12,7 @@
  * covered.
  *
  * Options: --shuffles 50 --users 1000 --events 10 --duplicates 0.1
- *          --concurrency 10 --round-users 1000 --budget-minutes 30 --seed N
+ *          --concurrency 10 --round-users 1000 --budget-minutes 90 --seed N
  */
 import { parseArgs } from 'node:util';
 import { COLLECTIONS } from '../../lib/db/indexes';
@@ -31,7 +31,7 @@ const { values: options } = parseArgs({
     duplicates: { type: 'string', default: '0.1' },
     concurrency: { type: 'string', default: '10' },
     'round-users': { type: 'string', default: '1000' },
-    'budget-minutes': { type: 'string', default: '30' },
+    'budget-minutes': { type: 'string', default: '90' },
     seed: { type: 'string', default: '424242' },
   },
   strict: true,
