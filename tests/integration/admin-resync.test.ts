@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clerkUser, userCreatedEvent, userDeletedEvent } from '../fixtures/clerk';
-import { startClerkApiDouble, type ClerkApiDouble } from '../support/clerk-api-double';
+import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../support/clerk-api-double';
 import { deliver } from '../support/webhook';
 
 let clerk: ClerkApiDouble;
@@ -13,10 +13,7 @@ let resyncUserFromClerk: typeof import('@/lib/admin/resync').resyncUserFromClerk
 let findUserByClerkId: typeof import('@/lib/users/repository').findUserByClerkId;
 
 beforeAll(async () => {
-  clerk = await startClerkApiDouble({ secretKey: 'sk_test_resyncDouble000000000000000000' });
-  // Read by the Clerk SDK when it loads, hence the imports below.
-  process.env.CLERK_API_URL = clerk.url;
-  process.env.CLERK_SECRET_KEY = clerk.secretKey;
+  clerk = await startClerkApiDoubleForApp('sk_test_resyncDouble000000000000000000');
   ({ resyncUserFromClerk } = await import('@/lib/admin/resync'));
   ({ findUserByClerkId } = await import('@/lib/users/repository'));
 });

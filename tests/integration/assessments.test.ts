@@ -2,13 +2,12 @@
  * Assessments linked to synced users, against the real database: records
  * carry both ids, reads are scoped to their owner, invalid submissions write
  * nothing, and a user whose webhook has not arrived is synced just in time
- * first (from a stand-in for Clerk's Backend API, reached via CLERK_API_URL).
+ * first (from the local double of Clerk's Backend API, reached via CLERK_API_URL).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assessment } from '@/lib/assessments/catalogue';
-import { clerkUser, userCreatedEvent, type ClerkUserJsonFixture } from '../fixtures/clerk';
+import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
+import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../support/clerk-api-double';
 import { deliver } from '../support/webhook';
 
 type Modules = {
@@ -21,22 +20,13 @@ type Modules = {
   client: typeof import('@/lib/db/client');
 };
 
-const clerkUsers = new Map<string, ClerkUserJsonFixture>();
-let backendApi: Server;
+let clerk: ClerkApiDouble;
 let m: Modules;
 let assessment: Assessment;
 
 beforeAll(async () => {
-  backendApi = createServer((request, response) => {
-    const id = /^\/v1\/users\/([^/?]+)$/.exec(request.url ?? '')?.[1];
-    const user = id ? clerkUsers.get(decodeURIComponent(id)) : undefined;
-    response.writeHead(user ? 200 : 404, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(user ?? { errors: [{ code: 'resource_not_found', message: 'not found' }] }));
-  });
-  await new Promise<void>((resolve) => backendApi.listen(0, '127.0.0.1', resolve));
-  // Read by the Clerk SDK when it loads, hence the dynamic imports.
-  process.env.CLERK_API_URL = `http://127.0.0.1:${(backendApi.address() as AddressInfo).port}`;
-  process.env.CLERK_SECRET_KEY = 'sk_test_assessmentsDouble0000000000000';
+  // Before the imports: the Clerk SDK reads where Clerk is when it loads.
+  clerk = await startClerkApiDoubleForApp('sk_test_assessmentsDouble0000000000000');
   m = {
     catalogue: await import('@/lib/assessments/catalogue'),
     submission: await import('@/lib/assessments/submission'),
@@ -49,7 +39,7 @@ beforeAll(async () => {
   assessment = m.catalogue.ASSESSMENTS[0]!;
 });
 
-afterAll(() => new Promise<void>((resolve) => backendApi.close(() => resolve())));
+afterAll(() => clerk.close());
 
 /** Question id → choice: the first `correct` questions answered right, the rest wrong. */
 function choices(correct: number, of = assessment): Record<string, string> {
@@ -145,7 +135,7 @@ describe('assessments of a synced user', () => {
 describe('the user document comes first', () => {
   it('a signed-in user whose webhook has not arrived is synced from Clerk, then the record links to the new document', async () => {
     const user = clerkUser({ firstName: 'Early' });
-    clerkUsers.set(user.id, user);
+    clerk.users.put(user);
     expect(await m.users.findUserByClerkId(user.id)).toBeNull();
 
     const id = await submitted(user.id, sheet(5));

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clerkUser, userUpdatedEvent } from '../fixtures/clerk';
-import { startClerkApiDouble, type ClerkApiDouble } from '../support/clerk-api-double';
+import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../support/clerk-api-double';
 import { usersWithId } from '../support/sync-state';
 import { deliver } from '../support/webhook';
 
@@ -15,10 +15,7 @@ let loadCurrentUser: typeof import('@/lib/users/current-user').loadCurrentUser;
 let CLERK_FETCH_DEADLINE_MS: number;
 
 beforeAll(async () => {
-  clerk = await startClerkApiDouble({ secretKey: 'sk_test_jitDouble00000000000000000000000' });
-  // Read by the Clerk SDK when it loads, hence the imports below.
-  process.env.CLERK_API_URL = clerk.url;
-  process.env.CLERK_SECRET_KEY = clerk.secretKey;
+  clerk = await startClerkApiDoubleForApp('sk_test_jitDouble00000000000000000000000');
   ({ loadCurrentUser } = await import('@/lib/users/current-user'));
   ({ CLERK_FETCH_DEADLINE_MS } = await import('@/lib/users/jit'));
 });

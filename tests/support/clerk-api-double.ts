@@ -269,3 +269,15 @@ export async function startClerkApiDouble({ secretKey, generatedUsers = 0, port 
       }),
   };
 }
+
+/**
+ * A double the app itself calls: the Clerk SDK reads CLERK_API_URL and
+ * CLERK_SECRET_KEY when it loads, so start this before importing app modules
+ * that use it.
+ */
+export async function startClerkApiDoubleForApp(secretKey: string): Promise<ClerkApiDouble> {
+  const clerk = await startClerkApiDouble({ secretKey });
+  process.env.CLERK_API_URL = clerk.url;
+  process.env.CLERK_SECRET_KEY = clerk.secretKey;
+  return clerk;
+}
