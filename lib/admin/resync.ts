@@ -1,6 +1,7 @@
 import 'server-only';
 import { isDatabaseUnavailable } from '@/lib/db/errors';
-import { isClerkUserId, syncUserFromClerk } from '@/lib/users/jit';
+import { isClerkUserId } from '@/lib/users/clerk-user';
+import { syncUserFromClerk } from '@/lib/users/jit';
 
 /** What a re-sync did, and how the admin page says it. */
 export const RESYNC_MESSAGES = {

@@ -2,7 +2,7 @@ import 'server-only';
 import type { Db } from 'mongodb';
 import { guardedTombstone, usersCollection } from '@/lib/users/repository';
 import { isClerkUserId } from '@/lib/users/clerk-user';
-import { ClerkRequestFailed } from './clerk-errors';
+import { ClerkRequestFailed } from '@/lib/clerk/api-errors';
 import type { ClerkUsersApi } from './clerk-pages';
 import { withClerkRetry, type RetryPolicy } from './retry';
 import type { SyncCounts } from './summary';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classifyClerkError, ClerkRequestFailed } from './clerk-errors';
+import { classifyClerkError, ClerkRequestFailed } from '@/lib/clerk/api-errors';
 
 export type RetryPolicy = {
   /** Attempts in all, the first included. */

@@ -3,7 +3,7 @@ import type { Db } from 'mongodb';
 import { db } from '@/lib/db/client';
 import { isDatabaseUnavailable } from '@/lib/db/errors';
 import { freshCheckpoint, saveCheckpoint, unfinishedRun, type SyncCheckpoint, type SyncKind } from './checkpoint';
-import { ClerkRequestFailed } from './clerk-errors';
+import { ClerkRequestFailed } from '@/lib/clerk/api-errors';
 import { listUserPages, MAX_PAGE_SIZE, type ClerkUsersApi } from './clerk-pages';
 import { SILENT_PROGRESS, type ProgressReporter } from './progress';
 import { ListedIds, tombstoneUsersMissingFromClerk } from './reconcile';

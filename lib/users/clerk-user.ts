@@ -2,11 +2,6 @@ import { z } from 'zod';
 import { encodeKeys } from './metadata';
 import type { UserProfile } from './schema';
 
-/**
- * Clerk's user JSON, as webhooks (`data` of user.created / user.updated) and
- * the Backend API (`User.raw`) deliver it. Only what the app reads is declared;
- * unknown fields pass through untouched.
- */
 const CLERK_USER_ID = /^user_[A-Za-z0-9_]{1,100}$/;
 
 /** Whether `value` can be a Clerk user id; anything else must never reach a Backend API URL. */
@@ -14,6 +9,11 @@ export function isClerkUserId(value: string): boolean {
   return CLERK_USER_ID.test(value);
 }
 
+/**
+ * Clerk's user JSON, as webhooks (`data` of user.created / user.updated) and
+ * the Backend API (`User.raw`) deliver it. Only what the app reads is declared;
+ * unknown fields pass through untouched.
+ */
 const nullableText = z.string().nullish().transform((value) => value ?? null);
 const timestampMs = z.number().int().nonnegative();
 

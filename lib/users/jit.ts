@@ -1,7 +1,7 @@
 import 'server-only';
 import { clerkClient } from '@clerk/nextjs/server';
-import { isClerkAPIResponseError } from '@clerk/nextjs/errors';
 import { beforeDeadline } from '@/lib/async/deadline';
+import { classifyClerkError } from '@/lib/clerk/api-errors';
 import { clerkUserJsonSchema, isClerkUserId, profileFromClerkUser } from './clerk-user';
 import { upsertUserProfile, type WriteOutcome } from './repository';
 
@@ -13,9 +13,6 @@ export const CLERK_FETCH_DEADLINE_MS = 5_000;
 
 export type ClerkSyncResult = WriteOutcome | 'not_in_clerk' | 'clerk_unavailable';
 
-/** Lives with the other rules about Clerk's data; re-exported for the callers of the JIT sync. */
-export { isClerkUserId };
-
 type Fetched = { kind: 'found'; raw: unknown } | { kind: 'not_found' } | { kind: 'failed'; status: number | null };
 
 async function fetchClerkUser(clerkId: string): Promise<Fetched> {
@@ -23,8 +20,8 @@ async function fetchClerkUser(clerkId: string): Promise<Fetched> {
     const user = await (await clerkClient()).users.getUser(clerkId);
     return { kind: 'found', raw: user.raw };
   } catch (error) {
-    if (isClerkAPIResponseError(error) && error.status === 404) return { kind: 'not_found' };
-    return { kind: 'failed', status: isClerkAPIResponseError(error) ? error.status : null };
+    const failure = classifyClerkError(error);
+    return failure.kind === 'not_found' ? { kind: 'not_found' } : { kind: 'failed', status: failure.status };
   }
 }
 

@@ -1,9 +1,10 @@
 import { isClerkAPIResponseError } from '@clerk/backend/errors';
 
 /**
- * What a failed Backend API call means for a sync run: wait as told (429),
- * retry with backoff (5xx, network), stop because the key is wrong (401/403),
- * or stop because the request itself is wrong (any other 4xx).
+ * What a failed Backend API call means: wait as told (429), retry with
+ * backoff (5xx, network), stop because the key is wrong (401/403), the user
+ * does not exist (404), or the request itself is wrong (any other 4xx). Shared
+ * by the just-in-time sync and `npm run sync`.
  */
 export type ClerkFailure =
   | { kind: 'rate_limited'; retryAfterMs: number | undefined; status: 429 }
