@@ -97,29 +97,13 @@ export async function tombstoneUser(clerkId: string, version: number, deletedAt:
   return guardedUpsert(usersCollection(await db()), filter, update);
 }
 
-/**
- * Fields a document may lack in storage: FerretDB v1 drops null values from
- * `$setOnInsert`, so a user never seen online may lack `lastSeen`, and a
- * presence stub (lib/users/presence.ts) its whole empty profile.
- */
-const MISSING_AS_NULL = [
-  'email',
-  'username',
-  'firstName',
-  'lastName',
-  'imageUrl',
-  'phone',
-  'clerkCreatedAt',
-  'clerkUpdatedAt',
-  'lastSignInAt',
-  'deletedAt',
-  'lastSeen',
-] as const satisfies readonly (keyof UserDocument)[];
-
 /** The user as the app reads it: metadata keys decoded, every field of the document shape present. */
 export async function findUserByClerkId(clerkId: string): Promise<UserDocument | null> {
-  const user = await usersCollection(await db()).findOne({ clerkId });
-  if (!user) return null;
-  const defaults = Object.fromEntries(MISSING_AS_NULL.map((field) => [field, user[field] ?? null]));
-  return { ...user, ...defaults, emails: user.emails ?? [], publicMetadata: decodeKeys(user.publicMetadata ?? {}) };
+  const stored = await usersCollection(await db()).findOne({ clerkId });
+  if (!stored) return null;
+  // FerretDB v1 drops null values from $setOnInsert: a user never seen online may lack `lastSeen`,
+  // a presence stub (lib/users/presence.ts) its whole empty profile. Absent fields read as empty.
+  const absentAsEmpty: Partial<UserDocument> = { ...emptyProfile(), deletedAt: null, lastSeen: null };
+  const user = { ...absentAsEmpty, ...stored };
+  return { ...user, publicMetadata: decodeKeys(user.publicMetadata) };
 }
