@@ -12,6 +12,7 @@
 import { createClerkClient } from '@clerk/backend';
 import { parseArgs } from 'node:util';
 import { mongoClient } from '../lib/db/client';
+import { MAX_PAGE_SIZE } from '../lib/sync/clerk-pages';
 import { runSync, type SyncOutcome } from '../lib/sync/run';
 import { progressReporter } from '../lib/sync/progress';
 import { parseSyncSettings } from '../lib/sync/settings';
@@ -43,7 +44,7 @@ function parseCommand() {
   const [kind, ...rest] = positionals;
   const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
   if ((kind !== 'backfill' && kind !== 'reconcile') || rest.length > 0) return undefined;
-  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 500)) return undefined;
+  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE)) return undefined;
   return { kind, dryRun: values['dry-run'], restart: values.restart, json: values.json, pageSize } as const;
 }
 
@@ -70,7 +71,7 @@ function report(outcome: SyncOutcome, json: boolean, uri: string): void {
     console.log(formatSummary(summary));
   }
   if (outcome.status === 'clerk_failed') {
-    const kept = outcome.message.startsWith('CLERK_SECRET_KEY') ? '' : '; the checkpoint is kept, run again to resume';
+    const kept = outcome.failure === 'key_rejected' ? '' : '; the checkpoint is kept, run again to resume';
     fail(`${outcome.message}${kept}`);
   }
   if (outcome.status === 'interrupted') fail('interrupted; run the same command again to resume from the checkpoint', 130);

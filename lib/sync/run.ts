@@ -3,7 +3,7 @@ import type { Db } from 'mongodb';
 import { db } from '@/lib/db/client';
 import { isDatabaseUnavailable } from '@/lib/db/errors';
 import { freshCheckpoint, saveCheckpoint, unfinishedRun, type SyncCheckpoint, type SyncKind } from './checkpoint';
-import { ClerkRequestFailed } from '@/lib/clerk/api-errors';
+import { ClerkRequestFailed, type ClerkFailure } from '@/lib/clerk/api-errors';
 import { listUserPages, MAX_PAGE_SIZE, type ClerkUsersApi } from './clerk-pages';
 import { SILENT_PROGRESS, type ProgressReporter } from './progress';
 import { ListedIds, tombstoneUsersMissingFromClerk } from './reconcile';
@@ -31,7 +31,7 @@ export type SyncOptions = {
 export type SyncOutcome =
   | { status: 'completed'; summary: SyncSummary }
   | { status: 'interrupted'; summary: SyncSummary }
-  | { status: 'clerk_failed'; message: string; summary: SyncSummary }
+  | { status: 'clerk_failed'; failure: ClerkFailure['kind']; message: string; summary: SyncSummary }
   | { status: 'database_unavailable'; message: string };
 
 const DEFAULT_LOOKUP_BATCH = 5_000;
@@ -107,7 +107,9 @@ async function syncWith(database: Db, options: SyncOptions, startedAt: number): 
     return { status: 'completed', summary: summary(counts) };
   } catch (error) {
     if (signal?.aborted) return { status: 'interrupted', summary: summary(checkpoint.counts) };
-    if (error instanceof ClerkRequestFailed) return { status: 'clerk_failed', message: error.message, summary: summary(checkpoint.counts) };
+    if (error instanceof ClerkRequestFailed) {
+      return { status: 'clerk_failed', failure: error.failure.kind, message: error.message, summary: summary(checkpoint.counts) };
+    }
     throw error;
   } finally {
     progress.finish();
