@@ -32,9 +32,10 @@ type Identified = Pick<DeliveryResult, 'svixId' | 'type' | 'clerkId'> & { svixId
 
 /**
  * The whole receiving pipeline for one Clerk delivery: verify, parse, apply
- * through the order guard, record in the ledger (which recognises replays). Always returns
- * a typed outcome; a bug becomes `internal_error` with no details, so neither
- * the response nor the log carries a stack trace or payload data.
+ * through the order guard, record in the ledger (which recognises replays).
+ * Always returns a typed outcome; a bug becomes `internal_error` with no
+ * details, so neither the response nor the log carries a stack trace or
+ * payload data.
  */
 export async function receiveClerkWebhook(delivery: Delivery): Promise<DeliveryResult> {
   try {
