@@ -28,6 +28,12 @@ export type LocalDb = {
   stop(): Promise<void>;
   /** Starts the same server again on the same port and data (for outage tests). */
   restart(): Promise<void>;
+  /** Kills the server with SIGKILL (no graceful drain); resolves once it has exited. `restart()` brings it back. */
+  crash(): Promise<void>;
+  /** Stops the process (SIGSTOP): its sockets stay open and nothing answers, as a hung server. Resolves once it is stopped. */
+  freeze(): Promise<void>;
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void;
 };
 
 type Options = { dataDir: string; port?: number; quiet?: boolean };
@@ -171,13 +177,30 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Whether the process is stopped by a signal, from its state in /proc (Linux). */
+function isStopped(child: ChildProcess): boolean {
+  // The state is the field after the parenthesised command name: "T" once stopped.
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+}
+
+/** SIGKILL; resolves once the process has exited. */
+export function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
 export async function startLocalDb({ dataDir, port: wanted, quiet = true }: Options): Promise<LocalDb> {
   mkdirSync(dataDir, { recursive: true });
   const port = wanted ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
   let child = spawnServer(dataDir, port, quiet);
   const description = await waitUntilReady(uri, child);
-  const cleanup = () => child.kill('SIGTERM');
+  // SIGKILL, not SIGTERM: a frozen server would hold SIGTERM until it is thawed.
+  const cleanup = () => child.kill('SIGKILL');
   process.once('exit', cleanup);
 
   return {
@@ -187,13 +210,26 @@ export async function startLocalDb({ dataDir, port: wanted, quiet = true }: Opti
     description,
     async stop() {
       process.off('exit', cleanup);
+      child.kill('SIGCONT');
       await stopChild(child);
     },
     async restart() {
+      process.off('exit', cleanup);
+      child.kill('SIGCONT');
       await stopChild(child);
       child = spawnServer(dataDir, port, quiet);
       await waitUntilReady(uri, child);
       process.once('exit', cleanup);
+    },
+    crash() {
+      return killChild(child);
+    },
+    async freeze() {
+      child.kill('SIGSTOP');
+      while (!isStopped(child)) await new Promise((resolve) => setTimeout(resolve, 20));
+    },
+    thaw() {
+      child.kill('SIGCONT');
     },
   };
 }

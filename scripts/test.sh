@@ -16,7 +16,7 @@ SUITES=(
   unit:vitest
   integration:vitest
   e2e:playwright
-  fault:script
+  fault:vitest
 )
 # Where tests/playwright.config.ts writes its JSON report.
 PLAYWRIGHT_REPORT=tests/.artifacts/e2e/report.json

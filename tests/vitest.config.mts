@@ -34,6 +34,18 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        resolve: { alias: shared.alias },
+        test: {
+          name: 'fault',
+          root,
+          include: ['tests/fault/**/*.test.ts'],
+          environment: 'node',
+          // A phase's bound, not its expected time: the first one also builds the app.
+          testTimeout: 600_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, stopChild } from '../../scripts/local-db';
+import { freePort, killChild, stopChild } from '../../scripts/local-db';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -19,7 +19,13 @@ export const TEST_CLERK_KEYS = {
   CLERK_SECRET_KEY: 'sk_test_doctorTestSecretKey0000000000000000',
 };
 
-export type NextServer = { origin: string; stop(): Promise<void> };
+export type NextServer = {
+  origin: string;
+  port: number;
+  stop(): Promise<void>;
+  /** SIGKILL, as a crashed function instance: in-flight requests get no answer. */
+  crash(): Promise<void>;
+};
 
 type Options = { distDir: string; env: Record<string, string> };
 
@@ -40,9 +46,16 @@ export function buildApp({ distDir, env }: Options): void {
   }
 }
 
-/** Starts the build made by `buildApp` with `distDir`, and waits until it answers. `onOutput` also receives the server's log. */
-export async function startApp({ distDir, env, onOutput }: Options & { onOutput?: (text: string) => void }): Promise<NextServer> {
-  const port = await freePort();
+type StartOptions = Options & {
+  /** Receives the server's log too. */
+  onOutput?: (text: string) => void;
+  /** A port to listen on (e.g. the one a crashed instance had); a free one by default. */
+  port?: number;
+};
+
+/** Starts the build made by `buildApp` with `distDir`, and waits until it answers. */
+export async function startApp({ distDir, env, onOutput, port: wanted }: StartOptions): Promise<NextServer> {
+  const port = wanted ?? (await freePort());
   const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port)], {
     cwd: ROOT,
     env: { ...process.env, ...env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
@@ -62,7 +75,7 @@ export async function startApp({ distDir, env, onOutput }: Options & { onOutput?
     await stopChild(child);
     throw new Error(`next start did not come up: ${error instanceof Error ? error.message : error}\n${log}`);
   }
-  return { origin, stop: () => stopChild(child) };
+  return { origin, port, stop: () => stopChild(child), crash: () => killChild(child) };
 }
 
 async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {

@@ -60,17 +60,24 @@ export function planDeliveries(rng: Rng, histories: UserHistory[], { duplicateRa
 export type Attempt = {
   svixId: string;
   attempt: number;
-  /** 0: no answer (connection error or no answer within the timeout). */
+  /** 0: no answer (see `noAnswer`). */
   status: number;
+  /** Why there was no answer: the connection failed (refused, reset), or the timeout passed first. */
+  noAnswer?: 'connection' | 'timeout';
   /** The `outcome` our webhook route answers with, when it answered one. */
   outcome?: string;
+  /** The answer's Retry-After header, if any. */
+  retryAfter?: string;
+  /** Which of the endpoints (`url`) the attempt went to. */
+  target: number;
   /** performance.now() when the request started and when its answer (or failure) came. */
   startedAt: number;
   endedAt: number;
 };
 
 export type SendOptions = {
-  url: string;
+  /** The endpoint, or several instances of it, which then receive the attempts round-robin. */
+  url: string | readonly string[];
   secret: string;
   concurrency: number;
   /** Waits before each retry; [] sends each delivery once. */
@@ -79,6 +86,8 @@ export type SendOptions = {
   /** Stop starting attempts after this long (in-flight ones finish); the rest count as not sent. */
   stopAfterMs?: number;
   onAttempt?: (attempt: Attempt) => void;
+  /** Awaited before each attempt starts: a fault run holds the sender here while it puts a fault in effect. */
+  beforeAttempt?: () => Promise<void>;
 };
 
 export type SendReport = {
@@ -99,7 +108,7 @@ export type SendReport = {
 };
 
 type Job = { delivery: Delivery; attempt: number };
-type Answer = { status: number; body: string };
+type Answer = { status: number; body: string; retryAfter?: string; noAnswer?: Attempt['noAnswer'] };
 
 function post(agent: Agent, url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve) => {
@@ -109,12 +118,17 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: str
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', () => resolve({ status: 0, body: '' }));
+        const retryAfter = res.headers['retry-after'];
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, retryAfter }));
+        res.on('error', () => resolve({ status: 0, body: '', noAnswer: timedOut ? 'timeout' : 'connection' }));
       },
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ status: 0, body: '' }));
+    let timedOut = false;
+    req.setTimeout(timeoutMs, () => {
+      timedOut = true;
+      req.destroy(new Error('timeout'));
+    });
+    req.on('error', () => resolve({ status: 0, body: '', noAnswer: timedOut ? 'timeout' : 'connection' }));
     req.end(body);
   });
 }
@@ -132,8 +146,9 @@ function outcomeOf(body: string): string | undefined {
 const increment = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 
 export async function sendDeliveries(deliveries: Delivery[], options: SendOptions): Promise<SendReport> {
-  const { secret, concurrency, retryDelaysMs = [], timeoutMs = SVIX_TIMEOUT_MS, stopAfterMs = Infinity, onAttempt } = options;
-  const url = new URL(options.url);
+  const { secret, concurrency, retryDelaysMs = [], timeoutMs = SVIX_TIMEOUT_MS, stopAfterMs = Infinity, onAttempt, beforeAttempt } = options;
+  const urls = (typeof options.url === 'string' ? [options.url] : options.url).map((url) => new URL(url));
+  let nextTarget = 0;
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const report: SendReport = {
     deliveries: deliveries.length,
@@ -156,11 +171,23 @@ export async function sendDeliveries(deliveries: Delivery[], options: SendOption
   const timeUp = () => performance.now() - startedAt > stopAfterMs;
 
   const attempt = async ({ delivery, attempt: number }: Job) => {
+    await beforeAttempt?.();
+    const target = nextTarget++ % urls.length;
     const signed = signDelivery(secret, undefined, { svixId: delivery.svixId, body: delivery.body, timestamp: new Date() });
     const began = performance.now();
-    const answer = await post(agent, url, signed.headers, signed.body, timeoutMs);
+    const answer = await post(agent, urls[target]!, signed.headers, signed.body, timeoutMs);
     const ended = performance.now();
-    const record: Attempt = { svixId: delivery.svixId, attempt: number, status: answer.status, outcome: outcomeOf(answer.body), startedAt: began, endedAt: ended };
+    const record: Attempt = {
+      svixId: delivery.svixId,
+      attempt: number,
+      status: answer.status,
+      outcome: outcomeOf(answer.body),
+      retryAfter: answer.retryAfter,
+      noAnswer: answer.noAnswer,
+      target,
+      startedAt: began,
+      endedAt: ended,
+    };
     report.attempts++;
     if (number > 1) report.retried++;
     report.latenciesMs.push(ended - began);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { startLocalDb, type LocalDb } from '../../../scripts/local-db';
-import { buildApp, startApp, TEST_CLERK_KEYS } from '../next-server';
+import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../next-server';
 import { newWebhookSecret } from '../svix';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -26,8 +26,19 @@ const BUILD_INPUTS = ['app', 'lib', 'components', 'middleware.ts', 'next.config.
 const BUILD_ENV = { ...TEST_CLERK_KEYS, CLERK_API_URL: 'http://127.0.0.1:9' };
 const DATABASE_NAME = 'harness';
 
-export type HarnessServer = {
+/** One `next start` process; several share one database like function instances on Vercel. */
+export type AppInstance = {
   origin: string;
+  /** SIGKILL: requests in flight get no answer, the port refuses until `restart()`. */
+  crash(): Promise<void>;
+  /** Starts the instance again on the same port; resolves once it answers. */
+  restart(): Promise<void>;
+};
+
+export type HarnessServer = {
+  /** The first instance's origin. */
+  origin: string;
+  apps: AppInstance[];
   /** The embedded database: stop() and restart() it to simulate an outage. */
   localDb: LocalDb;
   /** The app database, read and cleared by the harness through a client of its own. */
@@ -46,6 +57,8 @@ type Options = {
   log?: (line: string) => void;
   /** Write a V8 CPU profile of `next start` into this folder when it stops. */
   cpuProfileDir?: string;
+  /** How many `next start` processes serve the one database (default 1). */
+  instances?: number;
 };
 
 /** Identifies the build inputs' content; undefined outside a git checkout (then every run builds). */
@@ -109,7 +122,7 @@ function profilerEnv(dir: string): Record<string, string> {
   return { HARNESS_CPU_PROFILE_DIR: dir, NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ') };
 }
 
-export async function startHarnessServer({ benchRoutes, name, log = console.log, cpuProfileDir }: Options): Promise<HarnessServer> {
+export async function startHarnessServer({ benchRoutes, name, log = console.log, cpuProfileDir, instances = 1 }: Options): Promise<HarnessServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `clerk-mongo-sync-${name}-`));
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${name}-server.log`);
@@ -117,15 +130,15 @@ export async function startHarnessServer({ benchRoutes, name, log = console.log,
   const secret = newWebhookSecret();
   let localDb: LocalDb | undefined;
   let client: MongoClient | undefined;
-  let stopApp: (() => Promise<void>) | undefined;
+  const running = new Set<NextServer>();
 
   // A harness that dies must not leave `next start` behind (the database has its own exit hook).
-  const stopAppOnExit = () => void stopApp?.();
-  process.once('exit', stopAppOnExit);
+  const stopAppsOnExit = () => running.forEach((app) => void app.crash());
+  process.once('exit', stopAppsOnExit);
   const stop = async () => {
-    process.off('exit', stopAppOnExit);
+    process.off('exit', stopAppsOnExit);
     await client?.close().catch(() => undefined);
-    await stopApp?.();
+    await Promise.all([...running].map((app) => app.stop()));
     await localDb?.stop();
     serverLog.end();
     rmSync(dataDir, { recursive: true, force: true });
@@ -135,23 +148,37 @@ export async function startHarnessServer({ benchRoutes, name, log = console.log,
     localDb = await startLocalDb({ dataDir });
     log(`database: ${localDb.description} at ${localDb.uri}`);
     await ensureBuild(log);
-    const app = await startApp({
-      distDir: DIST_DIR,
-      env: {
-        ...BUILD_ENV,
-        MONGODB_URI: localDb.uri,
-        MONGODB_DB: DATABASE_NAME,
-        CLERK_WEBHOOK_SECRET: secret,
-        BENCH_ROUTES: benchRoutes ? '1' : '0',
-        ADMIN_USER_IDS: '',
-        ...(cpuProfileDir ? profilerEnv(cpuProfileDir) : {}),
-      },
-      onOutput: (text) => serverLog.write(text),
-    });
-    stopApp = app.stop;
-    log(`app: next start at ${app.origin} (log: ${path.relative(ROOT, logFile)})`);
+    const appEnv = {
+      ...BUILD_ENV,
+      MONGODB_URI: localDb.uri,
+      MONGODB_DB: DATABASE_NAME,
+      CLERK_WEBHOOK_SECRET: secret,
+      BENCH_ROUTES: benchRoutes ? '1' : '0',
+      ADMIN_USER_IDS: '',
+      ...(cpuProfileDir ? profilerEnv(cpuProfileDir) : {}),
+    };
+    const launch = async (port?: number) => {
+      const app = await startApp({ distDir: DIST_DIR, env: appEnv, port, onOutput: (text) => serverLog.write(text) });
+      running.add(app);
+      return app;
+    };
+    const apps: AppInstance[] = [];
+    for (let i = 0; i < instances; i++) {
+      let current = await launch();
+      apps.push({
+        origin: current.origin,
+        async crash() {
+          running.delete(current);
+          await current.crash();
+        },
+        async restart() {
+          current = await launch(current.port);
+        },
+      });
+    }
+    log(`app: ${instances} × next start at ${apps.map(({ origin }) => origin).join(', ')} (log: ${path.relative(ROOT, logFile)})`);
     client = new MongoClient(localDb.uri, { serverSelectionTimeoutMS: 10_000 });
-    return { origin: app.origin, localDb, db: client.db(DATABASE_NAME), secret, logFile, stop };
+    return { origin: apps[0]!.origin, apps, localDb, db: client.db(DATABASE_NAME), secret, logFile, stop };
   } catch (error) {
     await stop();
     throw error;

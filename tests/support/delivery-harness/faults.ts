@@ -1,0 +1,167 @@
+/**
+ * Faults for the fault run, each started and ended on a condition, never on
+ * timing luck: the sender is held until the fault is confirmed in effect, then
+ * released into it, and the fault is lifted only once enough attempts have
+ * met it. What the run then judges does not depend on the machine's speed.
+ */
+import { connect } from 'node:net';
+import { MongoClient } from 'mongodb';
+import type { Attempt } from './sender';
+import type { HarnessServer } from './server';
+
+export type Fault = {
+  name: string;
+  /** The app itself is down: attempts meeting the fault get no answer instead of a 503. */
+  appDown: boolean;
+  /** Puts the fault in effect; resolves once it is confirmed. */
+  inject(server: HarnessServer): Promise<void>;
+  /** Ends the fault; resolves once the service answers again. */
+  lift(server: HarnessServer): Promise<void>;
+};
+
+/** How long a fault may take to be confirmed, or lifted, before the run fails: a bound, not a wait. */
+const CONFIRM_WITHIN_MS = 60_000;
+
+async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + CONFIRM_WITHIN_MS;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not confirmed within ${CONFIRM_WITHIN_MS / 1000} s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** True when a TCP connection to the port is refused: nothing listens there. */
+export function portRefuses(origin: string): Promise<boolean> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+/** True when the database answers a ping within `ms`. */
+async function pingAnswered(uri: string, ms: number): Promise<boolean> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: ms, connectTimeoutMS: ms, socketTimeoutMS: ms, directConnection: true });
+  try {
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    void client.close().catch(() => undefined);
+  }
+}
+
+export const databaseCrash: Fault = {
+  name: 'database crash (SIGKILL, no drain; restarted on the same data)',
+  appDown: false,
+  async inject({ localDb }) {
+    await localDb.crash();
+    await until('the database port refuses connections', () => portRefuses(localDb.uri.replace('mongodb:', 'http:')));
+  },
+  async lift({ localDb }) {
+    await localDb.restart();
+  },
+};
+
+export const databaseHang: Fault = {
+  name: 'database hang (SIGSTOP with its sockets open; then SIGCONT)',
+  appDown: false,
+  async inject({ localDb }) {
+    await localDb.freeze();
+    await until('a ping to the database gets no answer', async () => !(await pingAnswered(localDb.uri, 1_000)));
+  },
+  async lift({ localDb }) {
+    localDb.thaw();
+    await until('the database answers a ping again', () => pingAnswered(localDb.uri, 5_000));
+  },
+};
+
+export const appCrash: Fault = {
+  name: 'app crash (next start SIGKILLed under load; started again)',
+  appDown: true,
+  async inject({ apps }) {
+    await Promise.all(apps.map((app) => app.crash()));
+    await until('the app port refuses connections', async () => (await Promise.all(apps.map(({ origin }) => portRefuses(origin)))).every(Boolean));
+  },
+  async lift({ apps }) {
+    await Promise.all(apps.map((app) => app.restart()));
+  },
+};
+
+/** When the fault was in effect, as performance.now() times (the sender's clock). */
+export type FaultWindow = {
+  /** The fault was started (signal sent): attempts in flight then met it too. */
+  injectedAt: number;
+  /** The fault was confirmed; the sender was released into it. */
+  confirmedAt: number;
+  /** Lifting began: no attempt after this counts as inside the fault. */
+  liftStartedAt: number;
+  /** The service answered again. */
+  liftedAt: number;
+};
+
+/** Attempts that started once the fault was confirmed and ended before it was lifted. */
+export function attemptsInside(attempts: readonly Attempt[], window: FaultWindow): Attempt[] {
+  return attempts.filter(({ startedAt, endedAt }) => startedAt >= window.confirmedAt && endedAt <= window.liftStartedAt);
+}
+
+/** Attempts in flight at any time between the fault's start and its end. */
+export function attemptsMeeting(attempts: readonly Attempt[], window: FaultWindow): Attempt[] {
+  return attempts.filter(({ startedAt, endedAt }) => endedAt >= window.injectedAt && startedAt <= window.liftedAt);
+}
+
+/**
+ * Drives one fault during a delivery run. Wire `beforeAttempt` and
+ * `onAttempt` into the sender; call `start()` when the fault is due (e.g. from
+ * onAttempt), and `finish()` once the sender has returned, which also lifts a
+ * fault whose overlap never came (the run's overlap check then fails).
+ */
+export function faultController(fault: Fault, server: HarnessServer, { overlap }: { overlap: number }) {
+  let held: Promise<void> | undefined;
+  let release = () => {};
+  let overlapReached = () => {};
+  const reached = new Promise<void>((resolve) => (overlapReached = resolve));
+  const window: FaultWindow = { injectedAt: Infinity, confirmedAt: Infinity, liftStartedAt: Infinity, liftedAt: Infinity };
+  let inside = 0;
+  let running: Promise<void> | undefined;
+
+  const run = async () => {
+    held = new Promise<void>((resolve) => (release = resolve));
+    window.injectedAt = performance.now();
+    try {
+      await fault.inject(server);
+      window.confirmedAt = performance.now();
+    } finally {
+      held = undefined;
+      release();
+    }
+    await reached;
+    window.liftStartedAt = performance.now();
+    await fault.lift(server);
+    window.liftedAt = performance.now();
+  };
+
+  return {
+    window,
+    get started() {
+      return running !== undefined;
+    },
+    /** Holds the sender while the fault is being put in effect. */
+    beforeAttempt: () => held ?? Promise.resolve(),
+    onAttempt(attempt: Attempt) {
+      if (attempt.startedAt >= window.confirmedAt && window.liftStartedAt === Infinity && ++inside >= overlap) overlapReached();
+    },
+    start() {
+      running ??= run();
+    },
+    async finish(): Promise<void> {
+      overlapReached();
+      await running;
+    },
+  };
+}
