@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clerkUserJsonSchema } from '@/lib/users/clerk-user';
+import { clerkSessionIdSchema, clerkUserIdSchema, clerkUserJsonSchema } from '@/lib/users/clerk-user';
 
 /**
  * Clerk webhook events the app acts on. Unknown fields pass through
@@ -15,8 +15,8 @@ const envelope = {
 };
 
 const sessionJsonSchema = z.looseObject({
-  id: z.string().min(1),
-  user_id: z.string().min(1),
+  id: clerkSessionIdSchema,
+  user_id: clerkUserIdSchema,
   status: z.string(),
   last_active_at: z.number().int().nonnegative().optional(),
   created_at: z.number().int().nonnegative(),
@@ -31,7 +31,7 @@ export const clerkEventSchema = z.discriminatedUnion('type', [
   z.looseObject({
     ...envelope,
     type: z.literal('user.deleted'),
-    data: z.looseObject({ id: z.string().min(1), object: z.string().optional(), deleted: z.boolean().optional() }),
+    data: z.looseObject({ id: clerkUserIdSchema, object: z.string().optional(), deleted: z.boolean().optional() }),
   }),
   z.looseObject({ ...envelope, type: z.enum(SESSION_EVENT_TYPES), data: sessionJsonSchema }),
 ]);

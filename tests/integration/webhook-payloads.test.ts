@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { POST } from '@/app/api/webhooks/clerk/route';
 import { findUserByClerkId } from '@/lib/users/repository';
 import { MAX_BODY_BYTES } from '@/lib/webhooks/receive';
-import { clerkUser, userCreatedEvent, userUpdatedEvent } from '../fixtures/clerk';
+import { clerkUser, nestedMetadata, userCreatedEvent, userUpdatedEvent } from '../fixtures/clerk';
 import { signDelivery } from '../support/svix';
 import { ledgerEntry, storedUser, usersWithId } from '../support/sync-state';
 import { deliver, postToRoute } from '../support/webhook';
@@ -44,6 +44,9 @@ describe('schema violations are 422, write no user, and are recorded', () => {
     ['id missing', (data) => delete data.id, /^data\.id: /],
     ['email_addresses not an array', (data) => (data.email_addresses = 'ada@example.com'), /^data\.email_addresses: .*expected array/],
     ['data.id an object (an operator, if it were used as one)', (data) => (data.id = { $ne: null }), /^data\.id: .*expected string/],
+    ['data.id not a Clerk user id', (data) => (data.id = 'org_2notAUser'), /^data\.id: not a Clerk user id$/],
+    ['metadata nested past what MongoDB stores', (data) => (data.public_metadata = nestedMetadata(100)), /^data\.public_metadata: nested deeper than the 99 levels/],
+    ['metadata over Clerk\'s 8 KB', (data) => (data.public_metadata = { note: 'x'.repeat(8 * 1024) }), /^data\.public_metadata: larger than Clerk's 8 KB/],
   ];
 
   for (const [name, corrupt, reason] of cases) {
@@ -68,6 +71,12 @@ describe('schema violations are 422, write no user, and are recorded', () => {
 });
 
 describe('payload data is data, never an operator or a path', () => {
+  it('stores metadata nested as deep as the schema admits, and reads it back whole', async () => {
+    const user = clerkUser({ publicMetadata: nestedMetadata(99) });
+    expect((await deliver(userCreatedEvent(user))).body.outcome).toBe('applied');
+    expect((await findUserByClerkId(user.id))?.publicMetadata).toEqual(nestedMetadata(99));
+  });
+
   it('stores $-prefixed and dotted metadata keys and $-strings in names literally, and reads them back as sent', async () => {
     const publicMetadata = {
       $set: { role: 'admin' },

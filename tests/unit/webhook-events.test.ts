@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { profileFromClerkUser } from '@/lib/users/clerk-user';
 import { clerkUserIdOf, parseClerkEvent } from '@/lib/webhooks/events';
-import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../fixtures/clerk';
+import { clerkUser, nestedMetadata, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../fixtures/clerk';
 
 function parsedEvent(payload: unknown) {
   const parsed = parseClerkEvent(payload);
@@ -65,6 +65,21 @@ describe('event parsing', () => {
     });
   }
 
+  it('refuses ids that are not Clerk ids, in every event type, before anything could use them', () => {
+    const user = userUpdatedEvent(clerkUser());
+    expect(parseClerkEvent({ ...user, data: { ...user.data, id: '../../v1/users' } })).toMatchObject({ kind: 'invalid', reason: 'data.id: not a Clerk user id' });
+    expect(parseClerkEvent({ ...userDeletedEvent('sess_2notAUser'), type: 'user.deleted' })).toMatchObject({ kind: 'invalid', reason: 'data.id: not a Clerk user id' });
+    const session = sessionEvent('session.created', { userId: 'user_2x' });
+    expect(parseClerkEvent({ ...session, data: { ...session.data, user_id: 'sess_2notAUserId' } })).toMatchObject({
+      kind: 'invalid',
+      reason: 'data.user_id: not a Clerk user id',
+    });
+    expect(parseClerkEvent({ ...session, data: { ...session.data, id: 'user_2notASession' } })).toMatchObject({
+      kind: 'invalid',
+      reason: 'data.id: not a Clerk session id',
+    });
+  });
+
   it('reports a user.deleted without a string id, and a session event without a user, as schema violations', () => {
     expect(parseClerkEvent({ ...userDeletedEvent('x'), data: { deleted: true } })).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(/^data\.id/) });
     const session = sessionEvent('session.created', { userId: 'user_2x' });
@@ -116,6 +131,35 @@ describe('Clerk user → stored profile', () => {
     expect(profileFromClerkUser(parsedUser(user)).publicMetadata).toEqual({ 'a%2Eb': 1, '%24c': '$d' });
     const empty = { ...clerkUser(), public_metadata: null };
     expect(profileFromClerkUser(parsedUser(empty)).publicMetadata).toEqual({});
+  });
+});
+
+describe('metadata the database could not store, or Clerk would not send', () => {
+  it('accepts metadata nested 99 levels deep: with the user document around it, the 100 MongoDB stores', () => {
+    expect(parseClerkEvent(userUpdatedEvent(clerkUser({ publicMetadata: nestedMetadata(99) })))).toMatchObject({ kind: 'event' });
+  });
+
+  it('refuses metadata nested 100 levels deep, counting arrays as levels too', () => {
+    const tooDeep = userUpdatedEvent(clerkUser({ publicMetadata: nestedMetadata(100) }));
+    expect(parseClerkEvent(tooDeep)).toEqual({ kind: 'invalid', type: 'user.updated', reason: 'data.public_metadata: nested deeper than the 99 levels MongoDB can store' });
+    const arrays = { list: JSON.parse(`${'['.repeat(99)}1${']'.repeat(99)}`) as unknown };
+    expect(parseClerkEvent(userUpdatedEvent(clerkUser({ publicMetadata: arrays })))).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('refuses metadata nested hundreds of thousands of levels deep with a reason, not a stack overflow', () => {
+    const levels = 300_000;
+    const body = JSON.stringify(userUpdatedEvent(clerkUser())).replace('"public_metadata":{}', `"public_metadata":${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`);
+    expect(parseClerkEvent(JSON.parse(body))).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(/^data\.public_metadata: nested deeper/) });
+  });
+
+  it("accepts 8 KB of metadata and refuses more: Clerk's own limit", () => {
+    const withText = (bytes: number) => ({ note: 'x'.repeat(bytes - '{"note":""}'.length) });
+    expect(parseClerkEvent(userUpdatedEvent(clerkUser({ publicMetadata: withText(8 * 1024) })))).toMatchObject({ kind: 'event' });
+    expect(parseClerkEvent(userUpdatedEvent(clerkUser({ publicMetadata: withText(8 * 1024 + 1) })))).toEqual({
+      kind: 'invalid',
+      type: 'user.updated',
+      reason: "data.public_metadata: larger than Clerk's 8 KB metadata limit",
+    });
   });
 });
 
