@@ -36,5 +36,6 @@ export function signDelivery(
 
 /** POSTs a signed delivery to a running server. */
 export async function postDelivery(url: string, delivery: SignedDelivery): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body });
+  // Svix follows no redirect: a 3xx is a failed attempt, so it must show as one here.
+  return fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body, redirect: 'manual' });
 }

@@ -1,0 +1,19 @@
+/**
+ * The webhook endpoint as Svix reaches it through the production server's
+ * routing: Svix follows no redirect and counts every 3xx as a failed attempt.
+ */
+import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
+import { deliverWebhook } from './support/clerk';
+import { expect, test } from './support/test';
+
+test('a delivery POSTed to the endpoint with a trailing slash, as people paste it, is applied, not redirected', async ({ origin }) => {
+  expect(await deliverWebhook(origin, userCreatedEvent(clerkUser()), '/api/webhooks/clerk/')).toEqual({ status: 200, outcome: 'applied' });
+});
+
+test('pages with a trailing slash still redirect to the path without it', async ({ request }) => {
+  for (const path of ['/dashboard/', '/sign-in/', '/api/health/']) {
+    const response = await request.get(path, { maxRedirects: 0 });
+    expect(response.status(), path).toBe(308);
+    expect(response.headers().location, path).toBe(path.slice(0, -1));
+  }
+});
