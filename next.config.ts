@@ -17,6 +17,8 @@ const nextConfig: NextConfig = {
   async rewrites() {
     return { beforeFiles: [{ source: '/api/webhooks/clerk/', destination: '/api/webhooks/clerk' }] };
   },
+  // `route.bench.ts` files are routes only in the benchmark's own build (tools/bench/routes.ts).
+  pageExtensions: ['tsx', 'ts', ...(process.env.BENCH_BUILD === '1' ? ['bench.ts'] : [])],
   images: {
     // Clerk serves avatars from img.clerk.com; tests serve them locally.
     remotePatterns: [{ protocol: 'https', hostname: 'img.clerk.com' }],

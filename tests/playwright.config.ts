@@ -1,10 +1,11 @@
 /**
- * Browser end-to-end tests: Debian's Chromium against the production build of
+ * Browser end-to-end tests: Chromium (Playwright's own or Debian's) against the production build of
  * the app on the embedded database (tests/e2e/support/server.ts). The tests
  * act as Clerk where Clerk's cloud would touch the app; nothing else is faked.
  */
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { chromiumExecutable } from '../tools/test/browser';
 import { ensureRunSecrets } from './e2e/support/run-secrets';
 
 // Once, in Playwright's main process; the web server and the workers inherit them.
@@ -34,8 +35,8 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     launchOptions: {
-      // Debian's Chromium: no browser download, and nothing it does on its own reaches the network.
-      executablePath: '/usr/bin/chromium',
+      // Playwright's own Chromium or Debian's (`npm test` installs one); nothing it does on its own reaches the network.
+      executablePath: chromiumExecutable(),
       args: [
         '--no-sandbox',
         '--disable-gpu',

@@ -5,11 +5,18 @@ import { isDatabaseUnavailable } from '@/lib/db/errors';
 import { freshCheckpoint, saveCheckpoint, unfinishedRun, type SyncCheckpoint, type SyncKind } from './checkpoint';
 import { ClerkRequestFailed, type ClerkFailure } from '@/lib/clerk/api-errors';
 import { listUserPages, MAX_PAGE_SIZE, type ClerkUsersApi } from './clerk-pages';
-import { SILENT_PROGRESS, type ProgressReporter } from './progress';
 import { ListedIds, tombstoneUsersMissingFromClerk } from './reconcile';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import { addCounts, ZERO_COUNTS, type SyncCounts, type SyncSummary } from './summary';
 import { UserBatchWriter } from './user-batch-writer';
+
+/** Told how far a run is; the sync CLI draws it (tools/sync/progress.ts). */
+export type ProgressReporter = {
+  update(done: number, total: number): void;
+  finish(): void;
+};
+
+const SILENT_PROGRESS: ProgressReporter = { update() {}, finish() {} };
 
 export type SyncOptions = {
   kind: SyncKind;

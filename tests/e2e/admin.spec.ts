@@ -1,5 +1,5 @@
-import { clerkUser, userCreatedEvent, userUpdatedEvent } from '../fixtures/clerk';
-import { postDelivery, signDelivery } from '../support/svix';
+import { clerkUser, userCreatedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
+import { postDelivery, signDelivery } from '../../tools/clerk/svix';
 import { deliverWebhook, signInAs } from './support/clerk';
 import { runSecrets } from './support/run-secrets';
 import { expect, test } from './support/test';

@@ -2,7 +2,7 @@
  * The webhook endpoint as Svix reaches it through the production server's
  * routing: Svix follows no redirect and counts every 3xx as a failed attempt.
  */
-import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
+import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
 import { deliverWebhook } from './support/clerk';
 import { expect, test } from './support/test';
 
@@ -15,5 +15,11 @@ test('pages with a trailing slash still redirect to the path without it', async 
     const response = await request.get(path, { maxRedirects: 0 });
     expect(response.status(), path).toBe(308);
     expect(response.headers().location, path).toBe(path.slice(0, -1));
+  }
+});
+
+test('the production build has no benchmark-only route', async ({ request }) => {
+  for (const path of ['/api/webhooks/bench-floor', '/api/bench/naive-webhook']) {
+    expect((await request.post(path, { data: '{}', maxRedirects: 0 })).status(), path).toBe(404);
   }
 });

@@ -17,12 +17,12 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { COLLECTIONS } from '../../lib/db/indexes';
-import { checkAgainstInOrder, describeCheck } from '../support/delivery-harness/expected-state';
-import { appCrash, attemptsInside, attemptsMeeting, databaseCrash, databaseHang, faultController, type Fault } from '../support/delivery-harness/faults';
-import { generateHistories } from '../support/delivery-harness/histories';
-import { seededRandom } from '../support/delivery-harness/random';
-import { compressedSvixSchedule, planDeliveries, sendDeliveries, SVIX_TIMEOUT_MS, type Attempt } from '../support/delivery-harness/sender';
-import { startHarnessServer, type HarnessServer } from '../support/delivery-harness/server';
+import { checkAgainstInOrder, describeCheck } from '../../tools/harness/expected-state';
+import { appCrash, attemptsInside, attemptsMeeting, databaseCrash, databaseHang, faultController, type Fault } from '../../tools/harness/faults';
+import { generateHistories } from '../../tools/harness/histories';
+import { seededRandom } from '../../tools/harness/random';
+import { compressedSvixSchedule, planDeliveries, sendDeliveries, SVIX_TIMEOUT_MS, type Attempt } from '../../tools/harness/sender';
+import { startHarnessServer, type HarnessServer } from '../../tools/harness/server';
 
 const SEED = Number(process.env.FAULT_SEED ?? 20_251_124);
 const USERS = 300;

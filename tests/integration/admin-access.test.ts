@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideAdminAccess } from '@/lib/admin/access';
 import { adminAccessFor } from '@/lib/admin/authorize';
-import { clerkId, clerkUser, userCreatedEvent, userDeletedEvent } from '../fixtures/clerk';
+import { clerkId, clerkUser, userCreatedEvent, userDeletedEvent } from '../../tools/clerk/payloads';
 import { deliver } from '../support/webhook';
 
 const listedAdmin = clerkId('user');

@@ -9,8 +9,8 @@ import { DeliveriesChart } from '@/components/admin/deliveries-chart';
 import { DeliveriesTable } from '@/components/admin/deliveries-table';
 import { OUTCOMES } from '@/lib/admin/delivery-stats';
 import { loadAdminOverview } from '@/lib/admin/overview';
-import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent } from '../fixtures/clerk';
-import { signDelivery } from '../support/svix';
+import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent } from '../../tools/clerk/payloads';
+import { signDelivery } from '../../tools/clerk/svix';
 import { deliver, postToRoute } from '../support/webhook';
 
 describe('admin overview', () => {

@@ -4,8 +4,8 @@
  * through CLERK_API_URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clerkUser, userCreatedEvent, userDeletedEvent } from '../fixtures/clerk';
-import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../support/clerk-api-double';
+import { clerkUser, userCreatedEvent, userDeletedEvent } from '../../tools/clerk/payloads';
+import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../../tools/clerk/api-double';
 import { deliver } from '../support/webhook';
 
 let clerk: ClerkApiDouble;

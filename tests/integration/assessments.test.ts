@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assessment } from '@/lib/assessments/catalogue';
-import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
-import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../support/clerk-api-double';
+import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../../tools/clerk/api-double';
 import { deliver } from '../support/webhook';
 
 type Modules = {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseName, db, DB_TIMEOUT_MS, mongoClient } from '@/lib/db/client';
 import { isDatabaseUnavailable, isDuplicateKey } from '@/lib/db/errors';
 import { COLLECTIONS, ensureIndexes, missingIndexes } from '@/lib/db/indexes';
-import { startLocalDb, type LocalDb } from '../../scripts/local-db';
+import { startLocalDb, type LocalDb } from '../../tools/db/local-db';
 
 let server: LocalDb;
 let dataDir: string;

@@ -11,7 +11,7 @@ import { submitAssessment } from '@/lib/assessments/submit';
 import { answerFieldName } from '@/lib/assessments/submission';
 import { db } from '@/lib/db/client';
 import { tombstoneUser } from '@/lib/users/repository';
-import { clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../fixtures/clerk';
+import { clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
 import { deliver } from '../support/webhook';
 
 beforeAll(() => {

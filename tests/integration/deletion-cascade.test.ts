@@ -12,8 +12,8 @@ import { answerFieldName } from '@/lib/assessments/submission';
 import { db } from '@/lib/db/client';
 import { sessionsCollection } from '@/lib/presence/sessions';
 import { tombstoneUser } from '@/lib/users/repository';
-import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../fixtures/clerk';
-import { signDelivery } from '../support/svix';
+import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
+import { signDelivery } from '../../tools/clerk/svix';
 import { storedUser, tombstone } from '../support/sync-state';
 import { deliver, postToRoute } from '../support/webhook';
 

@@ -11,11 +11,11 @@ import { promisify } from 'node:util';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTIONS } from '@/lib/db/indexes';
-import type { CheckResult } from '../../scripts/lib/doctor/result';
-import { runDoctor } from '../../scripts/lib/doctor/run';
-import { freePort } from '../../scripts/local-db';
-import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../support/next-server';
-import { newWebhookSecret } from '../support/svix';
+import type { CheckResult } from '../../tools/doctor/result';
+import { runDoctor } from '../../tools/doctor/run';
+import { freePort } from '../../tools/db/local-db';
+import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../../tools/harness/next-server';
+import { newWebhookSecret } from '../../tools/clerk/svix';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST_DIR = '.next-doctor';
@@ -119,7 +119,7 @@ describe('doctor', () => {
 
   it('exits 0 from the command line only when every check passes', async () => {
     const run = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/doctor.ts', '--url', endpoint], {
+      promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/doctor.ts', '--url', endpoint], {
         cwd: ROOT,
         env: { ...process.env, ...env },
       }).then(

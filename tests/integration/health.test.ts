@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '@/package.json';
 import { GET } from '@/app/api/health/route';
 import { mongoClient } from '@/lib/db/client';
-import { startLocalDb, type LocalDb } from '../../scripts/local-db';
+import { startLocalDb, type LocalDb } from '../../tools/db/local-db';
 
 let server: LocalDb;
 let dataDir: string;

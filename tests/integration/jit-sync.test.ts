@@ -5,8 +5,8 @@
  * order guard; Clerk failing or stalling leaves the user "pending".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clerkUser, userUpdatedEvent } from '../fixtures/clerk';
-import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../support/clerk-api-double';
+import { clerkUser, userUpdatedEvent } from '../../tools/clerk/payloads';
+import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../../tools/clerk/api-double';
 import { usersWithId } from '../support/sync-state';
 import { deliver } from '../support/webhook';
 

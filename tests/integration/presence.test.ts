@@ -11,9 +11,9 @@ import { hasActiveSession, recordSession, sessionsCollection } from '@/lib/prese
 import { notePresence, settleOnline } from '@/lib/users/presence';
 import { findUserByClerkId } from '@/lib/users/repository';
 import { hasProfile } from '@/lib/users/schema';
-import { clerkId, clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, type SessionEventType } from '../fixtures/clerk';
-import { seededRandom, type Rng } from '../support/delivery-harness/random';
-import { signDelivery, type SignedDelivery } from '../support/svix';
+import { clerkId, clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, type SessionEventType } from '../../tools/clerk/payloads';
+import { seededRandom, type Rng } from '../../tools/harness/random';
+import { signDelivery, type SignedDelivery } from '../../tools/clerk/svix';
 import { storedUser } from '../support/sync-state';
 import { deliver, postToRoute } from '../support/webhook';
 

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/local-db';
-import { startClerkApiDouble, type ClerkApiDouble } from '../support/clerk-api-double';
+import { freePort } from '../../tools/db/local-db';
+import { startClerkApiDouble, type ClerkApiDouble } from '../../tools/clerk/api-double';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SECRET_KEY = 'sk_test_syncCli000000000000000000000000';
@@ -27,7 +27,7 @@ function runCli(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=react-server', '--import', 'tsx', 'scripts/sync.ts', ...args],
+      ['--conditions=react-server', '--import', 'tsx', 'tools/sync.ts', ...args],
       { cwd: ROOT, env: { ...base, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );

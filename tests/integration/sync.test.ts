@@ -12,8 +12,8 @@ import type { RetryPolicy } from '@/lib/sync/retry';
 import { runSync, type SyncOptions, type SyncOutcome } from '@/lib/sync/run';
 import { clerkUserJsonSchema, profileFromClerkUser } from '@/lib/users/clerk-user';
 import { tombstoneUser, upsertUserProfile, usersCollection } from '@/lib/users/repository';
-import { clerkUser } from '../fixtures/clerk';
-import { generatedUser, generatedUserId, startClerkApiDouble, type ClerkApiDouble } from '../support/clerk-api-double';
+import { clerkUser } from '../../tools/clerk/payloads';
+import { generatedUser, generatedUserId, startClerkApiDouble, type ClerkApiDouble } from '../../tools/clerk/api-double';
 
 const SECRET_KEY = 'sk_test_syncDouble0000000000000000000000';
 /** Retries as in production, with waits cut to milliseconds (Retry-After is still honoured). */

@@ -5,8 +5,8 @@
  * configuration is parsed once per process.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
-import { newWebhookSecret, signDelivery } from '../support/svix';
+import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { newWebhookSecret, signDelivery } from '../../tools/clerk/svix';
 
 const testSecret = process.env.CLERK_WEBHOOK_SECRET!;
 

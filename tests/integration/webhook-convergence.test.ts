@@ -12,10 +12,10 @@ import { db } from '@/lib/db/client';
 import { usersCollection } from '@/lib/users/repository';
 import { deliveriesCollection } from '@/lib/webhooks/ledger';
 import type { UserDocument } from '@/lib/users/schema';
-import { clerkId, clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../fixtures/clerk';
-import { signDelivery, type SignedDelivery } from '../support/svix';
+import { clerkId, clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
+import { signDelivery, type SignedDelivery } from '../../tools/clerk/svix';
 import { postToRoute, type Answer } from '../support/webhook';
-import { seededRandom as random } from '../support/delivery-harness/random';
+import { seededRandom as random } from '../../tools/harness/random';
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_250_601);
 const USERS = 200;

@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DELETE, GET, OPTIONS, PATCH, PUT } from '@/app/api/webhooks/clerk/route';
 import { findUserByClerkId } from '@/lib/users/repository';
-import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../fixtures/clerk';
-import { signDelivery } from '../support/svix';
+import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
+import { signDelivery } from '../../tools/clerk/svix';
 import { ledgerEntry, storedUser, tombstone, usersWithId } from '../support/sync-state';
 import { deliver, postToRoute } from '../support/webhook';
 

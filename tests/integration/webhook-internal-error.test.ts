@@ -4,7 +4,7 @@
  * operator one log line naming the error class — no message, no stack trace.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
+import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
 import { deliver } from '../support/webhook';
 
 vi.mock('@/lib/webhooks/apply', () => ({

@@ -7,8 +7,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { db, indexReport } from '@/lib/db/client';
 import { COLLECTIONS, LEDGER_TTL_SECONDS } from '@/lib/db/indexes';
 import { deliveriesCollection, pruneExpiredDeliveries, recordDelivery, type DeliveryRecord } from '@/lib/webhooks/ledger';
-import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
-import { signDelivery } from '../support/svix';
+import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { signDelivery } from '../../tools/clerk/svix';
 import { ledgerEntry } from '../support/sync-state';
 import { postToRoute } from '../support/webhook';
 

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findUserByClerkId } from '@/lib/users/repository';
-import { clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent, type ClerkUserJsonFixture } from '../fixtures/clerk';
-import { signDelivery } from '../support/svix';
+import { clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent, type ClerkUserJsonFixture } from '../../tools/clerk/payloads';
+import { signDelivery } from '../../tools/clerk/svix';
 import { ledgerEntry, storedUser, tombstone, usersWithId } from '../support/sync-state';
 import { deliver, postToRoute } from '../support/webhook';
 

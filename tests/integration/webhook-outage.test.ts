@@ -11,10 +11,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongoClient } from '@/lib/db/client';
 import { findUserByClerkId } from '@/lib/users/repository';
-import { startLocalDb, type LocalDb } from '../../scripts/local-db';
-import { clerkUser, userCreatedEvent, userUpdatedEvent } from '../fixtures/clerk';
+import { startLocalDb, type LocalDb } from '../../tools/db/local-db';
+import { clerkUser, userCreatedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
 import { startStallingProxy, type StallingProxy } from '../support/stalling-proxy';
-import { signDelivery } from '../support/svix';
+import { signDelivery } from '../../tools/clerk/svix';
 import { deliver, postToRoute, type Answer } from '../support/webhook';
 
 const SVIX_TIMEOUT_MS = 15_000;

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { POST } from '@/app/api/webhooks/clerk/route';
 import { findUserByClerkId } from '@/lib/users/repository';
 import { MAX_BODY_BYTES } from '@/lib/webhooks/receive';
-import { clerkUser, nestedMetadata, userCreatedEvent, userUpdatedEvent } from '../fixtures/clerk';
-import { signDelivery } from '../support/svix';
+import { clerkUser, nestedMetadata, userCreatedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
+import { signDelivery } from '../../tools/clerk/svix';
 import { ledgerEntry, storedUser, usersWithId } from '../support/sync-state';
 import { deliver, postToRoute } from '../support/webhook';
 

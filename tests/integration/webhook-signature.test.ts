@@ -4,8 +4,8 @@
  * as Svix documents them.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
-import { newWebhookSecret, signDelivery, type SignedDelivery } from '../support/svix';
+import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { newWebhookSecret, signDelivery, type SignedDelivery } from '../../tools/clerk/svix';
 import { ledgerEntry, usersWithId } from '../support/sync-state';
 import { postToRoute } from '../support/webhook';
 

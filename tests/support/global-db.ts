@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startLocalDb } from '../../scripts/local-db';
+import { startLocalDb } from '../../tools/db/local-db';
 
 declare module 'vitest' {
   export interface ProvidedContext {

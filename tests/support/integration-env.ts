@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { newWebhookSecret } from './svix';
+import { newWebhookSecret } from '../../tools/clerk/svix';
 
 process.env.MONGODB_URI = inject('mongoUri');
 process.env.MONGODB_DB = `test_${randomBytes(6).toString('hex')}`;

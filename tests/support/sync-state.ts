@@ -7,7 +7,7 @@ import { usersCollection } from '@/lib/users/repository';
 import { deliveriesCollection } from '@/lib/webhooks/ledger';
 
 /** Shared with the delivery harness, which checks whole databases against in-order delivery. */
-export { tombstone } from './delivery-harness/expected-state';
+export { tombstone } from '../../tools/harness/expected-state';
 
 export async function usersWithId(clerkId: string) {
   return usersCollection(await db()).find({ clerkId }).toArray();

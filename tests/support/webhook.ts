@@ -3,7 +3,7 @@
  * for integration tests.
  */
 import { POST } from '@/app/api/webhooks/clerk/route';
-import { signDelivery, type SignedDelivery } from './svix';
+import { signDelivery, type SignedDelivery } from '../../tools/clerk/svix';
 
 export type Answer = { status: number; body: { outcome: string; message: string }; headers: Headers };
 

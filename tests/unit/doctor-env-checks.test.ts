@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkClerkKeys, checkEnvironment, checkWebhookSecret } from '../../scripts/lib/doctor/env-checks';
-import { describeServer, hostOf } from '../../scripts/lib/doctor/database-checks';
-import { newWebhookSecret } from '../support/svix';
+import { checkClerkKeys, checkEnvironment, checkWebhookSecret } from '../../tools/doctor/env-checks';
+import { describeServer, hostOf } from '../../tools/doctor/database-checks';
+import { newWebhookSecret } from '../../tools/clerk/svix';
 
 const pk = (kind: 'test' | 'live', host = 'clerk.example.com') => `pk_${kind}_${Buffer.from(`${host}$`).toString('base64')}`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError, isWellFormedWebhookSecret, parseEnv } from '@/lib/env/schema';
-import { newWebhookSecret } from '../support/svix';
+import { newWebhookSecret } from '../../tools/clerk/svix';
 
 const MONGODB_URI = 'mongodb://127.0.0.1:27017/clerk_mongo_sync';
 

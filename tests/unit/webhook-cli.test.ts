@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseClerkEvent } from '@/lib/webhooks/events';
 import { verifySignature, type SvixHeaders } from '@/lib/webhooks/verify';
-import { runWebhookCli } from '../../scripts/lib/webhook-cli';
-import { SENDABLE_EVENT_TYPES } from '../../scripts/lib/webhook-sender';
-import { newWebhookSecret } from '../support/svix';
+import { runWebhookCli } from '../../tools/webhook/cli';
+import { SENDABLE_EVENT_TYPES } from '../../tools/webhook/sender';
+import { newWebhookSecret } from '../../tools/clerk/svix';
 
 type Captured = { body: string; headers: SvixHeaders };
 

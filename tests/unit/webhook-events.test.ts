@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { profileFromClerkUser } from '@/lib/users/clerk-user';
 import { clerkUserIdOf, parseClerkEvent } from '@/lib/webhooks/events';
-import { clerkUser, nestedMetadata, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../fixtures/clerk';
+import { clerkUser, nestedMetadata, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
 
 function parsedEvent(payload: unknown) {
   const parsed = parseClerkEvent(payload);

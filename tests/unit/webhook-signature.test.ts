@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { svixHeadersFrom, verifySignature, type SvixHeaders } from '@/lib/webhooks/verify';
-import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
-import { newWebhookSecret, signDelivery } from '../support/svix';
+import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { newWebhookSecret, signDelivery } from '../../tools/clerk/svix';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const secret = newWebhookSecret();

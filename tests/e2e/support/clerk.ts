@@ -20,9 +20,9 @@
  */
 import type { BrowserContext } from '@playwright/test';
 import { importPKCS8, SignJWT } from 'jose';
-import { clerkId, type ClerkUserJsonFixture } from '../../fixtures/clerk';
-import { TEST_CLERK_KEYS } from '../../support/next-server';
-import { postDelivery, signDelivery } from '../../support/svix';
+import { clerkId, type ClerkUserJsonFixture } from '../../../tools/clerk/payloads';
+import { TEST_CLERK_KEYS } from '../../../tools/harness/next-server';
+import { postDelivery, signDelivery } from '../../../tools/clerk/svix';
 import { runSecrets } from './run-secrets';
 
 /** The Frontend API host a publishable key encodes: `pk_test_` + base64("<host>$"). */

@@ -6,7 +6,7 @@
  * three agree without writing a secret to disk.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { newWebhookSecret } from '../../support/svix';
+import { newWebhookSecret } from '../../../tools/clerk/svix';
 
 export type RunSecrets = {
   webhookSecret: string;

@@ -9,9 +9,9 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startLocalDb, type LocalDb } from '../../../scripts/local-db';
-import { startClerkApiDouble, type ClerkApiDouble } from '../../support/clerk-api-double';
-import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../../support/next-server';
+import { startLocalDb, type LocalDb } from '../../../tools/db/local-db';
+import { startClerkApiDouble, type ClerkApiDouble } from '../../../tools/clerk/api-double';
+import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../../../tools/harness/next-server';
 import { E2E_DATABASE } from './database';
 import { runSecrets } from './run-secrets';
 

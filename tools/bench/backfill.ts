@@ -1,0 +1,113 @@
+/**
+ * `npm run bench:backfill`: `npm run sync -- backfill` as a user runs it (a
+ * child process), against the embedded database and the local double of
+ * Clerk's Backend API serving 10,000 and then 100,000 users, each into an
+ * empty database. Prints elapsed time, users/s and the sync process's peak
+ * RSS, and the 100k/10k memory ratio (backfill memory must not grow with the
+ * number of users). Then a second run over the 100,000 (everything stored
+ * already). Targets are reported, not asserted.
+ *
+ * `-- --users 2000,5000`: other sizes (the last is compared with the first).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { startClerkApiDouble } from '../clerk/api-double';
+import { startLocalDb, type LocalDb } from '../db/local-db';
+import { describeMachine } from './machine';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SECRET_KEY = 'sk_test_benchBackfill0000000000000000000';
+const TARGET_SECONDS_100K = 60;
+const RUN_CAP_MS = 15 * 60_000;
+
+type SyncJson = { status: string; counts: Record<string, number>; usersRead: number; elapsedMs: number; usersPerSecond: number; peakRssBytes: number };
+type Measured = { label: string; users: number; wallMs: number; result: SyncJson; stored: number };
+
+function runBackfill(env: Record<string, string>): Promise<SyncJson> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--conditions=react-server', '--import', 'tsx', 'tools/sync.ts', 'backfill', '--json'],
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: RUN_CAP_MS, maxBuffer: 16 * 2 ** 20 },
+      (error, stdout, stderr) => {
+        const line = stdout.trim().split('\n').at(-1) ?? '';
+        if (error) return reject(new Error(`sync exited ${error.code ?? error.signal}: ${stderr.trim().split('\n').at(-1) ?? ''}`));
+        resolve(JSON.parse(line) as SyncJson);
+      },
+    );
+  });
+}
+
+async function storedUsers(database: LocalDb, name: string): Promise<number> {
+  const client = new MongoClient(database.uri);
+  try {
+    return await client.db(name).collection('users').countDocuments({});
+  } finally {
+    await client.close();
+  }
+}
+
+async function measure(database: LocalDb, users: number, label: string, databaseName: string): Promise<Measured> {
+  const clerk = await startClerkApiDouble({ secretKey: SECRET_KEY, generatedUsers: users });
+  try {
+    const started = Date.now();
+    const result = await runBackfill({ MONGODB_URI: database.uri, MONGODB_DB: databaseName, CLERK_SECRET_KEY: SECRET_KEY, CLERK_API_URL: clerk.url });
+    const wallMs = Date.now() - started;
+    const measured = { label, users, wallMs, result, stored: await storedUsers(database, databaseName) };
+    console.log(row(measured));
+    return measured;
+  } finally {
+    await clerk.close();
+  }
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const count = (value: number) => value.toLocaleString('en-US');
+
+function row({ label, users, wallMs, result, stored }: Measured): string {
+  const { created, unchanged, updated, stale, failed } = result.counts as Record<string, number>;
+  return [
+    label.padEnd(26),
+    `${count(users).padStart(7)} users`,
+    `${(result.elapsedMs / 1000).toFixed(1).padStart(6)} s sync (${(wallMs / 1000).toFixed(1)} s with start-up)`,
+    `${count(Math.round(result.usersPerSecond)).padStart(6)} users/s`,
+    `peak RSS ${mib(result.peakRssBytes)}`,
+    `created ${count(created ?? 0)}, unchanged ${count(unchanged ?? 0)}, updated ${count(updated ?? 0)}, stale ${count(stale ?? 0)}, failed ${count(failed ?? 0)}; stored ${count(stored)}`,
+  ].join(' · ');
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { users: { type: 'string', default: '10000,100000' } } });
+  const sizes = values.users.split(',').map(Number);
+  console.log(describeMachine().join('\n'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'clerk-mongo-sync-bench-backfill-'));
+  const database = await startLocalDb({ dataDir });
+  console.log(`database: ${database.description}\n`);
+  try {
+    const fresh: Measured[] = [];
+    for (const users of sizes) fresh.push(await measure(database, users, 'backfill, empty database', `bench_backfill_${users}`));
+    const smallest = fresh[0]!;
+    const largest = fresh.at(-1)!;
+    await measure(database, largest.users, 'backfill again (all stored)', `bench_backfill_${largest.users}`);
+
+    console.log(`\npeak RSS ${count(largest.users)} vs ${count(smallest.users)} users: ×${(largest.result.peakRssBytes / smallest.result.peakRssBytes).toFixed(2)} for ×${largest.users / smallest.users} the users`);
+    if (largest.users === 100_000) {
+      const seconds = largest.result.elapsedMs / 1000;
+      console.log(`100,000 users in ${seconds.toFixed(1)} s: target ≤ ${TARGET_SECONDS_100K} s ${seconds <= TARGET_SECONDS_100K ? 'met' : `missed by ${(seconds - TARGET_SECONDS_100K).toFixed(1)} s`}`);
+    }
+    const wrong = fresh.filter((run) => run.stored !== run.users || run.result.counts.created !== run.users);
+    if (wrong.length > 0) throw new Error(`stored users do not match Clerk's: ${wrong.map(row).join('\n')}`);
+  } finally {
+    await database.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,81 @@
+/**
+ * Where a delivery's time goes: each step of the receiving pipeline timed on
+ * its own, with the app's own functions and queries, against the benchmark's
+ * database as it stands. CPU steps run in this process (same code, same
+ * machine as the server); database steps go through a client of our own.
+ *
+ * Imports server modules: run under `node --conditions=react-server`.
+ */
+import type { Db } from 'mongodb';
+import { clerkUserJsonSchema, profileFromClerkUser } from '../../lib/users/clerk-user';
+import { guardedProfileUpsert, usersCollection } from '../../lib/users/repository';
+import { parseClerkEvent } from '../../lib/webhooks/events';
+import { recordDelivery } from '../../lib/webhooks/ledger';
+import { verifySignature } from '../../lib/webhooks/verify';
+import { clerkUser, userUpdatedEvent } from '../clerk/payloads';
+import { signDelivery } from '../clerk/svix';
+
+export type StepTiming = { step: string; ms: number; runs: number };
+
+const CPU_RUNS = 500;
+const DB_RUNS = 5;
+/** A database step is repeated up to DB_RUNS times, or until this much time went into it. */
+const DB_STEP_BUDGET_MS = 8_000;
+
+function timeCpu(step: string, work: () => void): StepTiming {
+  for (let i = 0; i < 50; i++) work();
+  const startedAt = performance.now();
+  for (let i = 0; i < CPU_RUNS; i++) work();
+  return { step, ms: (performance.now() - startedAt) / CPU_RUNS, runs: CPU_RUNS };
+}
+
+async function timeDb(step: string, work: (run: number) => Promise<unknown>): Promise<StepTiming> {
+  const durations: number[] = [];
+  const startedAt = performance.now();
+  while (durations.length < DB_RUNS && (durations.length === 0 || performance.now() - startedAt < DB_STEP_BUDGET_MS)) {
+    const began = performance.now();
+    await work(durations.length);
+    durations.push(performance.now() - began);
+  }
+  durations.sort((a, b) => a - b);
+  return { step, ms: durations[Math.floor(durations.length / 2)]!, runs: durations.length };
+}
+
+/**
+ * Times the steps of one fresh user.updated delivery. `existingUserId` is a
+ * stored user (its update is the common case); the database's users and
+ * ledger are left as found, bar the few documents the steps write.
+ */
+export async function measureSteps(db: Db, secret: string, existingUserId: string): Promise<StepTiming[]> {
+  const now = Date.now();
+  const user = clerkUser({ id: existingUserId, createdAt: now - 60_000, updatedAt: now, publicMetadata: { role: 'member' } });
+  const delivery = signDelivery(secret, userUpdatedEvent(user));
+  const users = usersCollection(db);
+  const profile = (id: string) => profileFromClerkUser(clerkUserJsonSchema.parse({ ...user, id }));
+
+  return [
+    timeCpu('svix signature verification', () => verifySignature(secret, delivery.body, delivery.headers)),
+    timeCpu('JSON.parse + zod event schema', () => parseClerkEvent(JSON.parse(delivery.body))),
+    timeCpu('profileFromClerkUser (mapping)', () => profileFromClerkUser(clerkUserJsonSchema.parse(user))),
+    await timeDb('guarded upsert: update of a stored user', (run) => {
+      const { filter, update } = guardedProfileUpsert(profile(existingUserId), now + run);
+      return users.updateOne(filter, update, { upsert: true });
+    }),
+    await timeDb('guarded upsert: insert of a new user', (run) => {
+      const id = `user_2stepsNew${now}${run}`;
+      const { filter, update } = guardedProfileUpsert(profile(id), now + run);
+      return users.updateOne(filter, update, { upsert: true });
+    }),
+    await timeDb('ledger: record the delivery (insertOne)', (run) =>
+      recordDelivery(db, {
+        svixId: `msg_steps_${now}_${run}`,
+        type: 'user.updated',
+        clerkId: existingUserId,
+        outcome: 'applied',
+        status: 200,
+        receivedAt: new Date(),
+        durationMs: 5,
+      }),
+    ),
+  ];
+}

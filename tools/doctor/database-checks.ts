@@ -1,0 +1,75 @@
+/** Can doctor reach the app's database, what server is it, and are the app's indexes there. */
+import { MongoClient, MongoParseError, MongoServerError, type Db, type Document } from 'mongodb';
+import { resolveDatabaseName } from '../../lib/db/database-name';
+import { missingIndexes } from '../../lib/db/indexes';
+import { fail, pass, type CheckResult } from './result';
+
+/** Short: a reachable database answers in milliseconds; doctor should not hang on one that is not. */
+export const DOCTOR_DB_TIMEOUT_MS = 2_000;
+
+const REACHABLE = 'MongoDB reachable';
+const AUTHENTICATION_FAILED = 18;
+
+export type OpenedDatabase = { result: CheckResult; db?: Db; close(): Promise<void> };
+
+/** "FerretDB … (MongoDB 7.0 compatible)" or "MongoDB 7.0.14", from buildInfo. */
+export function describeServer(buildInfo: Document): string {
+  const version = String(buildInfo.version ?? 'unknown version');
+  if ('ferretdbVersion' in buildInfo) {
+    const ferret = String(buildInfo.ferretdbVersion);
+    return `FerretDB${ferret && ferret !== 'unknown' ? ` ${ferret}` : ''} (MongoDB ${version} compatible)`;
+  }
+  return `MongoDB ${version}`;
+}
+
+/** The host part of a connection string, without credentials: safe to print. */
+export function hostOf(uri: string): string {
+  return /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]*)/.exec(uri)?.[1] ?? 'the configured host';
+}
+
+export async function openDatabase(uri: string, configuredName: string | undefined): Promise<OpenedDatabase> {
+  const where = hostOf(uri);
+  let client: MongoClient;
+  try {
+    client = new MongoClient(uri, {
+      appName: 'clerk-mongo-sync-doctor',
+      serverSelectionTimeoutMS: DOCTOR_DB_TIMEOUT_MS,
+      connectTimeoutMS: DOCTOR_DB_TIMEOUT_MS,
+    });
+  } catch (error) {
+    if (!(error instanceof MongoParseError)) throw error;
+    return { result: fail(REACHABLE, `MONGODB_URI is not a valid connection string (${error.message})`, 'copy the connection string again (Atlas → Connect → Drivers)'), close: async () => {} };
+  }
+  const close = () => client.close();
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    const name = resolveDatabaseName(uri, configuredName?.trim() || undefined);
+    return { result: pass(REACHABLE, `${describeServer(info)} at ${where}, database "${name}"`), db: client.db(name), close };
+  } catch (error) {
+    await close();
+    return { result: unreachable(error, where), close: async () => {} };
+  }
+}
+
+function unreachable(error: unknown, where: string): CheckResult {
+  if (error instanceof MongoServerError && error.code === AUTHENTICATION_FAILED) {
+    return fail(REACHABLE, `authentication failed at ${where}`, 'check the user and password in MONGODB_URI (URL-encode special characters such as @ : / in the password)');
+  }
+  const reason = error instanceof Error ? error.name : 'unknown error';
+  return fail(
+    REACHABLE,
+    `cannot reach a database at ${where} within ${DOCTOR_DB_TIMEOUT_MS / 1000} s (${reason})`,
+    'start it (npm run dev starts the embedded one) or fix MONGODB_URI; on Atlas, allow this machine’s IP under Network Access',
+  );
+}
+
+export async function checkIndexes(db: Db): Promise<CheckResult> {
+  const name = 'Indexes present';
+  const missing = await missingIndexes(db);
+  if (missing.length === 0) return pass(name, 'every index in lib/db/indexes.ts exists');
+  return fail(
+    name,
+    `missing: ${missing.join(', ')}`,
+    'the app creates them on first database use: start it and send an event (npm run webhook -- send user.created); if they still lack, the app log says why',
+  );
+}
