@@ -7,6 +7,37 @@ const config = [
   {
     ignores: ['.next/**', '.next-*/**', 'node_modules/**', '.tools/**', '.data/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'tests/.artifacts/**'],
   },
+  // Imports flow one way: tools → lib, tests → tools and lib; the product never reaches into tools or tests.
+  {
+    files: ['app/**', 'lib/**', 'components/**', 'middleware.ts'],
+    // The benchmark-only routes exist only in the benchmark's build (tools/bench/routes.ts).
+    ignores: ['**/*.bench.ts'],
+    rules: {
+      'import/no-restricted-paths': [
+        'error',
+        { zones: [{ target: './', from: ['./tools', './tests'], message: 'app/, lib/ and components/ are the product: they never import tools/ or tests/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['tools/**'],
+    rules: {
+      'import/no-restricted-paths': ['error', { zones: [{ target: './tools', from: './tests', message: 'tools/ never imports tests/.' }] }],
+    },
+  },
+  {
+    files: ['lib/**'],
+    rules: {
+      'import/no-restricted-paths': [
+        'error',
+        { zones: [{ target: './lib', from: ['./app', './components', './tools', './tests'], message: 'lib/ is what the deployed app runs: it imports nothing from app/, components/, tools/ or tests/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
+    rules: { 'import/no-cycle': 'error' },
+  },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
