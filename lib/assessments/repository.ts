@@ -2,6 +2,7 @@ import 'server-only';
 import { ObjectId, type Collection, type Db } from 'mongodb';
 import { db } from '@/lib/db/client';
 import { COLLECTIONS } from '@/lib/db/indexes';
+import type { DeletionPolicy } from '@/lib/env/schema';
 import type { AssessmentRecord } from './schema';
 
 export function assessmentsCollection(database: Db): Collection<AssessmentRecord> {
@@ -54,4 +55,9 @@ export async function anonymizeAssessmentsOf(clerkUserId: string, now = new Date
     { $set: { userId: null, clerkUserId: null, anonymizedAt: now } },
   );
   return modifiedCount;
+}
+
+/** What a user's deletion does to their results under `policy`: removed, or anonymized. Returns how many changed. */
+export function applyDeletionPolicy(clerkUserId: string, policy: DeletionPolicy): Promise<number> {
+  return policy === 'anonymize' ? anonymizeAssessmentsOf(clerkUserId) : removeAssessmentsOf(clerkUserId);
 }

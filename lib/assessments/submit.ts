@@ -1,11 +1,10 @@
 import 'server-only';
-import { cascadeUserDeletion } from '@/lib/deletion/cascade';
 import { isDatabaseUnavailable } from '@/lib/db/errors';
 import { env } from '@/lib/env';
 import { loadCurrentUser, type CurrentUser } from '@/lib/users/current-user';
 import { findUserByClerkId } from '@/lib/users/repository';
 import { findAssessment } from './catalogue';
-import { insertAssessment } from './repository';
+import { applyDeletionPolicy, insertAssessment } from './repository';
 import { parseSubmission, scoreAnswers, type AnswerSheet } from './submission';
 
 type AccountState = Exclude<CurrentUser['state'], 'ready'>;
@@ -56,11 +55,12 @@ export async function submitAssessment(clerkId: string, slug: string, entries: I
  * cascade may already have run: then our record would outlive its owner. The
  * tombstone is written before the cascade, so seeing none after the insert
  * means the cascade (if any) is still to come and will find the record; seeing
- * one, we run the (idempotent) cascade again ourselves.
+ * one, we apply the deletion policy to the user's results again ourselves
+ * (idempotent, as the cascade's own step is).
  */
 async function deletedMeanwhile(clerkId: string): Promise<boolean> {
   const user = await findUserByClerkId(clerkId);
   if (!user?.deletedAt) return false;
-  await cascadeUserDeletion(clerkId, env().DELETION_POLICY);
+  await applyDeletionPolicy(clerkId, env().DELETION_POLICY);
   return true;
 }

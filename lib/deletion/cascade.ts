@@ -1,5 +1,5 @@
 import 'server-only';
-import { anonymizeAssessmentsOf, removeAssessmentsOf } from '@/lib/assessments/repository';
+import { applyDeletionPolicy } from '@/lib/assessments/repository';
 import type { DeletionPolicy } from '@/lib/env/schema';
 import { removeSessionsOf } from '@/lib/presence/sessions';
 
@@ -14,7 +14,7 @@ export type CascadeReport = { assessments: number; sessions: number };
  * repeat is a no-op and a run cut short by an outage is finished by the retry.
  */
 export async function cascadeUserDeletion(clerkId: string, policy: DeletionPolicy): Promise<CascadeReport> {
-  const assessments = policy === 'anonymize' ? await anonymizeAssessmentsOf(clerkId) : await removeAssessmentsOf(clerkId);
+  const assessments = await applyDeletionPolicy(clerkId, policy);
   const sessions = await removeSessionsOf(clerkId);
   return { assessments, sessions };
 }

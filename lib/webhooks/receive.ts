@@ -17,9 +17,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * Svix abandons a delivery after 15 s. Past this, answer 503 whatever the
  * database is doing (a hung socket can outlast the driver's own timeouts) and
  * let Svix retry; a write that still lands later is harmless, every write
- * being idempotent.
+ * being idempotent. The 7 s left are for what this clock cannot see: the wait
+ * before the handler ran and the answer's way out of a busy instance.
  */
-export const DELIVERY_DEADLINE_MS = 12_000;
+export const DELIVERY_DEADLINE_MS = 8_000;
 
 type Delivery = { rawBody: string; headers: SvixHeaders; startedAt: number };
 

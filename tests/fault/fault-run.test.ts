@@ -96,7 +96,9 @@ describe.each(PHASES)('$name', ({ name, fault, instances }) => {
     const meeting = new Set(attemptsMeeting(attempts, window));
     const unanswered = attempts.filter(({ status }) => status === 0);
     const excusedNoAnswer = (attempt: Attempt) => fault.appDown && attempt.noAnswer === 'connection' && meeting.has(attempt);
-    expect.soft(unanswered.filter((attempt) => !excusedNoAnswer(attempt)).length, 'attempts with no answer (timeouts, or while the app was up)').toBe(0);
+    const describeAttempt = ({ noAnswer, startedAt, endedAt, target, attempt }: Attempt) =>
+      `${noAnswer} after ${Math.round(endedAt - startedAt)} ms (instance ${target}, attempt ${attempt}, ${Math.round(startedAt - window.injectedAt)} ms after the fault struck)`;
+    expect.soft(unanswered.filter((attempt) => !excusedNoAnswer(attempt)).map(describeAttempt), 'attempts with no answer (timeouts, or while the app was up)').toEqual([]);
     const slowest = Math.max(...attempts.filter(({ status }) => status !== 0).map(({ startedAt, endedAt }) => endedAt - startedAt));
     expect.soft(slowest, `slowest answer (ms), within Svix's ${SVIX_TIMEOUT_MS / 1000} s`).toBeLessThan(SVIX_TIMEOUT_MS);
     const unexpected = Object.keys(report.statuses).filter((status) => !['200', '503', ...(fault.appDown ? ['0'] : [])].includes(status));

@@ -110,7 +110,10 @@ export type SendReport = {
 type Job = { delivery: Delivery; attempt: number };
 type Answer = { status: number; body: string; retryAfter?: string; noAnswer?: Attempt['noAnswer'] };
 
-function post(agent: Agent, url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Answer> {
+/** The server closed an idle keep-alive connection just as a request went out on it: the request never reached it. */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
+
+function post(agent: Agent, url: URL, headers: Record<string, string>, body: string, timeoutMs: number, retryStale = true): Promise<Answer> {
   return new Promise((resolve) => {
     const req = request(
       { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
@@ -128,7 +131,14 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: str
       timedOut = true;
       req.destroy(new Error('timeout'));
     });
-    req.on('error', () => resolve({ status: 0, body: '', noAnswer: timedOut ? 'timeout' : 'connection' }));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // As HTTP clients with a pool do (Svix's included): send again once on a fresh connection.
+      if (retryStale && req.reusedSocket && !timedOut && STALE_CONNECTION.has(error.code ?? '')) {
+        resolve(post(agent, url, headers, body, timeoutMs, false));
+        return;
+      }
+      resolve({ status: 0, body: '', noAnswer: timedOut ? 'timeout' : 'connection' });
+    });
     req.end(body);
   });
 }
