@@ -23,3 +23,9 @@ test('the production build has no benchmark-only route', async ({ request }) => 
     expect((await request.post(path, { data: '{}', maxRedirects: 0 })).status(), path).toBe(404);
   }
 });
+
+test('any other path under /api/webhooks is a 404 that names the endpoint, not a 500', async ({ request }) => {
+  const response = await request.post('/api/webhooks/clerk-typo', { data: '{}', maxRedirects: 0 });
+  expect(response.status()).toBe(404);
+  expect(await response.json()).toEqual({ message: "no webhook endpoint here: Clerk's is /api/webhooks/clerk" });
+});
