@@ -1,4 +1,10 @@
 import type { NextConfig } from 'next';
+import { authorizedPartiesFromEnv } from './lib/security/authorized-parties';
+import { API_CONTENT_SECURITY_POLICY, AVATAR_HOST, baseSecurityHeaders } from './lib/security/headers';
+
+// The middleware computes the same list from the same (build-time) env: a malformed APP_ORIGINS, or a
+// production Clerk instance with no origin to admit, fails `next build` here rather than every request.
+authorizedPartiesFromEnv();
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -21,7 +27,15 @@ const nextConfig: NextConfig = {
   pageExtensions: ['tsx', 'ts', ...(process.env.BENCH_BUILD === '1' ? ['bench.ts'] : [])],
   images: {
     // Clerk serves avatars from img.clerk.com; tests serve them locally.
-    remotePatterns: [{ protocol: 'https', hostname: 'img.clerk.com' }],
+    remotePatterns: [{ protocol: 'https', hostname: AVATAR_HOST }],
+  },
+  // Pages also get Clerk's Content-Security-Policy from the middleware (middleware.ts); these reach every
+  // response, the routes the middleware skips included.
+  async headers() {
+    return [
+      { source: '/:path*', headers: baseSecurityHeaders({ production: process.env.NODE_ENV === 'production' }) },
+      { source: '/api/webhooks/:path*', headers: [{ key: 'Content-Security-Policy', value: API_CONTENT_SECURITY_POLICY }] },
+    ];
   },
 };
 

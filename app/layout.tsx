@@ -11,7 +11,8 @@ export const metadata: Metadata = {
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <ClerkProvider>
+    // dynamic: Clerk's script tags carry the request's CSP nonce (middleware.ts); without it the strict policy blocks them.
+    <ClerkProvider dynamic>
       <html lang="en">
         <body>
           <SiteHeader />

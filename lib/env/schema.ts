@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invalidOriginsMessage, parseOriginList } from '../security/authorized-parties';
 
 /**
  * Every server-side setting the app reads, in one schema. Pure (no
@@ -30,6 +31,17 @@ const commaList = z
   .optional()
   .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
 
+/** The app's origins (APP_ORIGINS): whose session tokens the middleware accepts (lib/security/authorized-parties.ts). */
+const originList = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    const parsed = parseOriginList(value);
+    if (parsed.ok) return parsed.origins;
+    context.addIssue({ code: 'custom', message: invalidOriginsMessage(parsed.invalid) });
+    return z.NEVER;
+  });
+
 /** What happens to a deleted user's records (see lib/deletion/cascade.ts). */
 export const DELETION_POLICIES = ['delete', 'anonymize'] as const;
 export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
@@ -57,6 +69,7 @@ export const envSchema = z
     NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalText.pipe(
       z.string().regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)').optional(),
     ),
+    APP_ORIGINS: originList,
     ADMIN_USER_IDS: commaList,
     DELETION_POLICY: optionalText.pipe(
       z.enum(DELETION_POLICIES, { error: 'must be "delete" (remove a deleted user\'s records) or "anonymize" (keep them, unlinked)' }).default('delete'),

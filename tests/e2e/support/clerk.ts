@@ -36,12 +36,19 @@ const INSTANCE_KEY_ID = 'ins_2abcTestInstance0000000000';
 /** Clerk's own tokens live 60 s and are refreshed by its frontend script, which cannot load here; so ours last the test. */
 const TOKEN_LIFETIME_S = 15 * 60;
 
-type SessionOptions = { userId: string; sessionId?: string; origin: string };
+type SessionOptions = {
+  userId: string;
+  sessionId?: string;
+  /** The app's origin: where the cookies are set. */
+  origin: string;
+  /** The token's `azp`: the origin Clerk's frontend minted it on; the app's own unless a test says otherwise. */
+  authorizedParty?: string;
+};
 
-export async function mintSessionToken({ userId, sessionId = clerkId('sess'), origin }: SessionOptions): Promise<string> {
+export async function mintSessionToken({ userId, sessionId = clerkId('sess'), origin, authorizedParty = origin }: SessionOptions): Promise<string> {
   const key = await importPKCS8(runSecrets().jwtPrivateKey, 'RS256');
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ azp: origin, sid: sessionId, v: 2, fva: [0, -1], sts: 'active' })
+  return new SignJWT({ azp: authorizedParty, sid: sessionId, v: 2, fva: [0, -1], sts: 'active' })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: INSTANCE_KEY_ID, cat: SESSION_TOKEN_CATEGORY })
     .setSubject(userId)
     .setIssuer(`https://${FRONTEND_API_HOST}`)

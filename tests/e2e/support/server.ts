@@ -62,6 +62,10 @@ async function main() {
   // Clerk's keys and CLERK_JWT_KEY are read by the middleware, whose env is fixed at build time.
   const clerkEnv = {
     ...TEST_CLERK_KEYS,
+    // As .env.local.example sets them: signed-out redirects stay on the app's origin, where the pages' policy
+    // lets the client's prefetches follow them (connect-src 'self'), instead of going to Clerk's Account Portal.
+    NEXT_PUBLIC_CLERK_SIGN_IN_URL: '/sign-in',
+    NEXT_PUBLIC_CLERK_SIGN_UP_URL: '/sign-up',
     CLERK_JWT_KEY: secrets.jwtPublicKey,
     CLERK_API_URL: clerkApi.url,
   };

@@ -89,11 +89,13 @@ export const test = base.extend<Fixtures>({
       if (!isClerkGivingUpOnItsScripts(error)) uncaught.push(`uncaught: ${error.message}`);
     });
     page.on('response', (response) => {
-      if (response.status() >= 400 && response.request().isNavigationRequest()) failedDocuments.add(response.url());
+      const request = response.request();
+      const isServerAction = request.method() === 'POST' && request.headers()['next-action'] !== undefined;
+      if (response.status() >= 400 && (request.isNavigationRequest() || isServerAction)) failedDocuments.add(response.url());
     });
     await provide(page);
-    // Chromium logs an error for a page answered with 4xx/5xx (from its own error page when the answer had no body);
-    // a test that navigates to one asserts that status itself.
+    // Chromium logs an error for a page (or a server action) answered with 4xx/5xx (from its own error page when the
+    // answer had no body); a test that navigates to one, or posts one, asserts that status itself.
     const isFailedDocumentNote = (message: ConsoleMessage) =>
       isFailedLoadMessage(message) &&
       (failedDocuments.has(message.location().url) || (failedDocuments.size > 0 && message.location().url === CHROME_ERROR_PAGE));
