@@ -6,7 +6,7 @@
  * skips — refuses sniffing and framing, trims referrers and pins HTTPS.
  */
 import type { APIResponse, Response } from '@playwright/test';
-import { clerkUser, userCreatedEvent } from '../fixtures/clerk';
+import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
 import { asSignedOutBrowser, deliverWebhook, FRONTEND_API_HOST, signInAs } from './support/clerk';
 import { expect, test } from './support/test';
 

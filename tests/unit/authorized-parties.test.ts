@@ -10,7 +10,7 @@ import {
   type AuthorizedPartySettings,
 } from '@/lib/security/authorized-parties';
 import { parseEnv } from '@/lib/env/schema';
-import { TEST_CLERK_KEYS } from '../support/next-server';
+import { TEST_CLERK_KEYS } from '../../tools/harness/next-server';
 
 const LIVE_KEY = `pk_live_${Buffer.from('clerk.example.com$').toString('base64')}`;
 const DEV_KEY = TEST_CLERK_KEYS.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY;
