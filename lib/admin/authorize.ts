@@ -1,7 +1,7 @@
 import 'server-only';
 import { auth } from '@clerk/nextjs/server';
 import { notFound } from 'next/navigation';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { unlessDatabaseDown } from '@/lib/db/errors';
 import { env } from '@/lib/env';
 import { findUserByClerkId } from '@/lib/users/repository';
 import { decideAdminAccess, type AdminAccess } from './access';
@@ -15,12 +15,10 @@ export async function adminAccessFor(userId: string, sessionClaims: unknown): Pr
   const evidence = { userId, sessionClaims, adminUserIds: env().ADMIN_USER_IDS };
   const withoutDatabase = decideAdminAccess({ ...evidence, storedUser: null });
   if (withoutDatabase.allowed) return withoutDatabase;
-  try {
-    return decideAdminAccess({ ...evidence, storedUser: await findUserByClerkId(userId) });
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return { allowed: false };
-    throw error;
-  }
+  return unlessDatabaseDown(
+    async () => decideAdminAccess({ ...evidence, storedUser: await findUserByClerkId(userId) }),
+    (): AdminAccess => ({ allowed: false }),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import 'server-only';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { unlessDatabaseDown } from '@/lib/db/errors';
 import { isClerkUserId } from '@/lib/users/clerk-user';
 import { syncUserFromClerk } from '@/lib/users/jit';
 
@@ -32,11 +32,11 @@ export function lastResyncFrom(params: Record<string, string | string[] | undefi
  */
 export async function resyncUserFromClerk(userId: string): Promise<ResyncResult> {
   if (!isClerkUserId(userId)) return 'invalid_id';
-  try {
-    const result = await syncUserFromClerk(userId);
-    return result === 'applied' ? 'synced' : result === 'stale' ? 'unchanged' : result;
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return 'database_unavailable';
-    throw error;
-  }
+  return unlessDatabaseDown(
+    async () => {
+      const result = await syncUserFromClerk(userId);
+      return result === 'applied' ? 'synced' : result === 'stale' ? 'unchanged' : result;
+    },
+    () => 'database_unavailable' as const,
+  );
 }

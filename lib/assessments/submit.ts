@@ -1,5 +1,5 @@
 import 'server-only';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { unlessDatabaseDown } from '@/lib/db/errors';
 import { env } from '@/lib/env';
 import { loadCurrentUser, type CurrentUser } from '@/lib/users/current-user';
 import { findUserByClerkId } from '@/lib/users/repository';
@@ -33,21 +33,21 @@ export async function submitAssessment(clerkId: string, slug: string, entries: I
   const current = await loadCurrentUser(clerkId);
   if (current.state !== 'ready') return { kind: 'account', state: current.state };
 
-  try {
-    const id = await insertAssessment({
-      userId: current.user._id,
-      clerkUserId: clerkId,
-      slug: assessment.slug,
-      title: assessment.title,
-      ...scoreAnswers(assessment, sheet.answers),
-      createdAt: new Date(),
-    });
-    if (await deletedMeanwhile(clerkId)) return { kind: 'account', state: 'deleted' };
-    return { kind: 'created', id: id.toHexString() };
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return { kind: 'account', state: 'unavailable' };
-    throw error;
-  }
+  return unlessDatabaseDown(
+    async (): Promise<SubmitOutcome> => {
+      const id = await insertAssessment({
+        userId: current.user._id,
+        clerkUserId: clerkId,
+        slug: assessment.slug,
+        title: assessment.title,
+        ...scoreAnswers(assessment, sheet.answers),
+        createdAt: new Date(),
+      });
+      if (await deletedMeanwhile(clerkId)) return { kind: 'account', state: 'deleted' };
+      return { kind: 'created', id: id.toHexString() };
+    },
+    (): SubmitOutcome => ({ kind: 'account', state: 'unavailable' }),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import 'server-only';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { unlessDatabaseDown } from '@/lib/db/errors';
 import { loadCurrentUser, type CurrentUser } from '@/lib/users/current-user';
 import type { UserDocument } from '@/lib/users/schema';
 import { findOwnAssessment, listAssessmentsOf } from './repository';
@@ -27,10 +27,8 @@ export function loadResult(clerkId: string, id: string): Promise<ResultView> {
 async function forReadyUser<T>(clerkId: string, load: (user: UserDocument) => Promise<T>): Promise<T | AccountState> {
   const current = await loadCurrentUser(clerkId);
   if (current.state !== 'ready') return { state: current.state };
-  try {
-    return await load(current.user);
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return { state: 'unavailable' };
-    throw error;
-  }
+  return unlessDatabaseDown(
+    () => load(current.user),
+    (): AccountState => ({ state: 'unavailable' }),
+  );
 }

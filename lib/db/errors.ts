@@ -67,6 +67,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
+ * `work`'s result, or `whenDown` when the database could not be reached or
+ * could not make a write durable; any other error propagates. The one place a
+ * database outage becomes a value (pages show "unavailable", the webhook 503).
+ */
+export async function unlessDatabaseDown<T, U>(work: () => Promise<T>, whenDown: (error: unknown) => U): Promise<T | U> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return whenDown(error);
+    throw error;
+  }
+}
+
+/**
  * A connection that died while idle in the pool (server restart, failover, a
  * partition that healed) fails the next operation on it once, as a network
  * error. The driver retries reads, and writes on replica sets (retryable

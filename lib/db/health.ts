@@ -1,5 +1,5 @@
 import 'server-only';
-import { beforeDeadline } from '@/lib/async/deadline';
+import { beforeDeadline } from '@/lib/deadline';
 import { EnvError } from '@/lib/env';
 import { connectedClient } from './client';
 

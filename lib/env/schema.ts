@@ -4,7 +4,7 @@ import { invalidOriginsMessage, parseOriginList } from '../security/authorized-p
 /**
  * Every server-side setting the app reads, in one schema. Pure (no
  * `server-only`) so CLI scripts and unit tests can use it; app code imports
- * the parsed result from `lib/env.ts`.
+ * the parsed result from `lib/env/index.ts`.
  */
 
 const MIN_SECRET_BYTES = 24;

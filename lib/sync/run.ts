@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Db } from 'mongodb';
 import { db } from '@/lib/db/client';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { unlessDatabaseDown } from '@/lib/db/errors';
 import { freshCheckpoint, saveCheckpoint, unfinishedRun, type SyncCheckpoint, type SyncKind } from './checkpoint';
 import { ClerkRequestFailed, type ClerkFailure } from '@/lib/clerk/api-errors';
 import { listUserPages, MAX_PAGE_SIZE, type ClerkUsersApi } from './clerk-pages';
@@ -51,14 +51,10 @@ const DEFAULT_LOOKUP_BATCH = 5_000;
  */
 export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
   const startedAt = Date.now();
-  let database: Db;
-  try {
-    database = await db();
-    return await syncWith(database, options, startedAt);
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return { status: 'database_unavailable', message: error instanceof Error ? error.message : String(error) };
-    throw error;
-  }
+  return unlessDatabaseDown(
+    async () => syncWith(await db(), options, startedAt),
+    (error): SyncOutcome => ({ status: 'database_unavailable', message: error instanceof Error ? error.message : String(error) }),
+  );
 }
 
 async function syncWith(database: Db, options: SyncOptions, startedAt: number): Promise<SyncOutcome> {

@@ -1,5 +1,5 @@
 import 'server-only';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { unlessDatabaseDown } from '@/lib/db/errors';
 import { syncUserFromClerk } from './jit';
 import { findUserByClerkId } from './repository';
 import { hasProfile, type UserDocument } from './schema';
@@ -17,16 +17,16 @@ export type CurrentUser =
  * answering leaves the user "pending", a database outage is "unavailable".
  */
 export async function loadCurrentUser(clerkId: string): Promise<CurrentUser> {
-  try {
-    const stored = await readState(clerkId);
-    if (stored.state !== 'pending') return stored;
-    const synced = await syncUserFromClerk(clerkId);
-    // Re-read whatever the sync did: a racing webhook may have written a newer version or a delete.
-    return synced === 'applied' || synced === 'stale' ? await readState(clerkId) : stored;
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return { state: 'unavailable' };
-    throw error;
-  }
+  return unlessDatabaseDown(
+    async () => {
+      const stored = await readState(clerkId);
+      if (stored.state !== 'pending') return stored;
+      const synced = await syncUserFromClerk(clerkId);
+      // Re-read whatever the sync did: a racing webhook may have written a newer version or a delete.
+      return synced === 'applied' || synced === 'stale' ? await readState(clerkId) : stored;
+    },
+    (): CurrentUser => ({ state: 'unavailable' }),
+  );
 }
 
 async function readState(clerkId: string): Promise<CurrentUser> {

@@ -1,6 +1,6 @@
 import 'server-only';
 import { clerkClient } from '@clerk/nextjs/server';
-import { beforeDeadline } from '@/lib/async/deadline';
+import { beforeDeadline } from '@/lib/deadline';
 import { classifyClerkError } from '@/lib/clerk/api-errors';
 import { clerkUserJsonSchema, isClerkUserId, profileFromClerkUser } from './clerk-user';
 import { upsertUserProfile, type WriteOutcome } from './repository';

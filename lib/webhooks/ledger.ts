@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Collection, Db } from 'mongodb';
+import { db } from '@/lib/db/client';
 import { isDuplicateKey } from '@/lib/db/errors';
 import { COLLECTIONS, LEDGER_TTL_SECONDS } from '@/lib/db/indexes';
 import type { DeliveryOutcome } from './outcome';
@@ -38,8 +39,8 @@ export type Recorded = 'recorded' | 'already_acknowledged';
  * of an applied delivery finds "stale" and the ledger must keep saying what
  * the delivery did; an earlier non-2xx is replaced by this attempt.
  */
-export async function recordDelivery(database: Db, record: Omit<DeliveryRecord, 'attempts'>): Promise<Recorded> {
-  const deliveries = deliveriesCollection(database);
+export async function recordDelivery(record: Omit<DeliveryRecord, 'attempts'>): Promise<Recorded> {
+  const deliveries = deliveriesCollection(await db());
   const _id = record.svixId;
   try {
     await deliveries.insertOne({ _id, ...record, attempts: 1 });
@@ -60,10 +61,10 @@ let lastPrunedAt = 0;
  * Bounded retention where the server has no TTL indexes (FerretDB v1): delete
  * expired entries, at most once per ten minutes per process.
  */
-export async function pruneExpiredDeliveries(database: Db, now = Date.now()): Promise<number> {
+export async function pruneExpiredDeliveries(now = Date.now()): Promise<number> {
   if (now - lastPrunedAt < PRUNE_EVERY_MS) return 0;
   lastPrunedAt = now;
   const cutoff = new Date(now - LEDGER_TTL_SECONDS * 1000);
-  const { deletedCount } = await deliveriesCollection(database).deleteMany({ receivedAt: { $lt: cutoff } });
+  const { deletedCount } = await deliveriesCollection(await db()).deleteMany({ receivedAt: { $lt: cutoff } });
   return deletedCount;
 }

@@ -1,14 +1,15 @@
 import 'server-only';
-import type { Db } from 'mongodb';
-import { beforeDeadline } from '@/lib/async/deadline';
-import { db, indexReport } from '@/lib/db/client';
-import { isDatabaseUnavailable, retryOnceOnClosedConnection } from '@/lib/db/errors';
+import { beforeDeadline } from '@/lib/deadline';
+import { indexReport } from '@/lib/db/client';
+import { retryOnceOnClosedConnection, unlessDatabaseDown } from '@/lib/db/errors';
 import { env, EnvError } from '@/lib/env';
 import { applyEvent } from './apply';
 import { clerkUserIdOf, parseClerkEvent, type ClerkEvent } from './events';
 import { pruneExpiredDeliveries, recordDelivery } from './ledger';
-import { STATUS_BY_OUTCOME, type DeliveryResult } from './outcome';
-import { verifySignature, type SvixHeaders } from './verify';
+import { logDelivery } from './log';
+import { STATUS_BY_OUTCOME, type DeliveryOutcome, type DeliveryResult } from './outcome';
+import { readBodyWithin } from './read-body';
+import { svixHeadersFrom, verifySignature, type SvixHeaders } from './verify';
 
 /** Clerk user payloads are a few KB; anything near this is not a Clerk event. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -22,7 +23,13 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  */
 export const DELIVERY_DEADLINE_MS = 8_000;
 
+/** Svix retries a 503 on its own schedule; this only tells other senders (and people) when to try again. */
+const RETRY_AFTER_SECONDS = '10';
+
 type Delivery = { rawBody: string; headers: SvixHeaders; startedAt: number };
+
+/** What the route sends back: status, a short JSON body, and Retry-After with a 503. */
+export type WebhookReply = { status: number; body: { outcome: DeliveryOutcome; message: string }; headers: Record<string, string> };
 
 /** What a verified body asks for: an event to apply, or an outcome its shape already decides. */
 type Classified =
@@ -32,26 +39,41 @@ type Classified =
 type Identified = Pick<DeliveryResult, 'svixId' | 'type' | 'clerkId'> & { svixId: string };
 
 /**
- * The whole receiving pipeline for one Clerk delivery: verify, parse, apply
- * through the order guard, record in the ledger (which recognises replays).
- * Always returns a typed outcome; a bug becomes `internal_error` with no
- * details, so neither the response nor the log carries a stack trace or
- * payload data.
+ * The whole receiving pipeline for one Clerk delivery, from the request to
+ * what the route sends: read the body within its limit, verify, parse, apply
+ * through the order guard, record in the ledger (which recognises replays),
+ * map the outcome to its status and log one line. Always a typed outcome: a
+ * bug becomes `internal_error` with no details, so neither the response nor
+ * the log carries a stack trace or payload data.
  */
-export async function receiveClerkWebhook(delivery: Delivery): Promise<DeliveryResult> {
-  try {
-    return await receive(delivery);
-  } catch (error) {
-    return {
+export async function receiveClerkWebhook(request: Request): Promise<WebhookReply> {
+  const startedAt = performance.now();
+  const headers = svixHeadersFrom(request.headers);
+  const result = await receive(request, headers, startedAt).catch(
+    (error: unknown): DeliveryResult => ({
       outcome: 'internal_error',
       message: 'internal error',
-      svixId: delivery.headers['svix-id'],
+      svixId: headers['svix-id'],
       cause: error instanceof Error ? error.name : typeof error,
-    };
-  }
+    }),
+  );
+  const status = STATUS_BY_OUTCOME[result.outcome];
+  logDelivery(result, status, startedAt);
+  return {
+    status,
+    body: { outcome: result.outcome, message: result.message },
+    headers: status === 503 ? { 'Retry-After': RETRY_AFTER_SECONDS } : {},
+  };
 }
 
-async function receive({ rawBody, headers, startedAt }: Delivery): Promise<DeliveryResult> {
+async function receive(request: Request, headers: SvixHeaders, startedAt: number): Promise<DeliveryResult> {
+  // Checked before anything is parsed, from Content-Length or while streaming.
+  const rawBody = await readBodyWithin(request, MAX_BODY_BYTES);
+  if (rawBody === null) return { outcome: 'too_large', message: `body exceeds ${MAX_BODY_BYTES} bytes` };
+  return receiveBody({ rawBody, headers, startedAt });
+}
+
+async function receiveBody({ rawBody, headers, startedAt }: Delivery): Promise<DeliveryResult> {
   const secret = webhookSecret();
   if (!secret) return { outcome: 'not_configured', message: 'the webhook signing secret is not configured on the server' };
 
@@ -69,14 +91,11 @@ async function receive({ rawBody, headers, startedAt }: Delivery): Promise<Deliv
   const classified = classify(payload);
   const base: Identified = { svixId, type: classified.type, clerkId: classified.clerkId };
   const unavailable: DeliveryResult = { ...base, outcome: 'unavailable', message: 'database unavailable, retry later' };
-  try {
-    const remainingMs = DELIVERY_DEADLINE_MS - (performance.now() - startedAt);
-    const settled = retryOnceOnClosedConnection(() => settle(classified, base, sentAt, startedAt));
-    return await beforeDeadline(settled, remainingMs, unavailable);
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return unavailable;
-    throw error;
-  }
+  const remainingMs = DELIVERY_DEADLINE_MS - (performance.now() - startedAt);
+  return unlessDatabaseDown(
+    () => beforeDeadline(retryOnceOnClosedConnection(() => settle(classified, base, sentAt, startedAt)), remainingMs, unavailable),
+    () => unavailable,
+  );
 }
 
 function classify(payload: unknown): Classified {
@@ -102,9 +121,8 @@ function classify(payload: unknown): Classified {
  * after the user write, so a crash in between means a retry that re-applies.
  */
 async function settle(classified: Classified, base: Identified, sentAt: Date, startedAt: number): Promise<DeliveryResult> {
-  const database = await db();
   const outcome = classified.kind === 'apply' ? await applyEvent(classified.event, sentAt) : classified.outcome;
-  const recorded = await recordDelivery(database, {
+  const recorded = await recordDelivery({
     svixId: base.svixId,
     type: base.type ?? 'unknown',
     clerkId: base.clerkId ?? null,
@@ -113,7 +131,7 @@ async function settle(classified: Classified, base: Identified, sentAt: Date, st
     receivedAt: new Date(),
     durationMs: Math.round(performance.now() - startedAt),
   });
-  await maintainLedger(database);
+  await maintainLedger();
   if (recorded === 'already_acknowledged') return { ...base, outcome: 'duplicate', message: 'already processed' };
   return { ...base, outcome, message: classified.kind === 'apply' ? outcome : classified.message };
 }
@@ -136,9 +154,9 @@ function webhookSecret(): string | undefined {
  * Ledger retention where the server cannot expire entries itself (FerretDB v1).
  * Cheap and rate-limited; a failure here must not fail a delivery already applied.
  */
-async function maintainLedger(database: Db): Promise<void> {
+async function maintainLedger(): Promise<void> {
   try {
-    if (!(await indexReport()).serverTtl) await pruneExpiredDeliveries(database);
+    if (!(await indexReport()).serverTtl) await pruneExpiredDeliveries();
   } catch (error) {
     console.warn(JSON.stringify({ event: 'ledger_prune_failed', error: error instanceof Error ? error.name : 'unknown' }));
   }

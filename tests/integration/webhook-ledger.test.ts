@@ -53,7 +53,7 @@ describe('ledger entries', () => {
     const database = await db();
     const svixId = `msg_attempts_${Date.now()}`;
     const attempt = (outcome: DeliveryRecord['outcome'], status: number) =>
-      recordDelivery(database, { svixId, type: 'user.created', clerkId: 'user_2x', outcome, status, receivedAt: new Date(), durationMs: 1 });
+      recordDelivery({ svixId, type: 'user.created', clerkId: 'user_2x', outcome, status, receivedAt: new Date(), durationMs: 1 });
 
     await attempt('schema_violation', 422);
     await attempt('applied', 200);
@@ -81,14 +81,14 @@ describe('retention', () => {
     const prefix = `msg_prune_${now}_`;
     await seed(entry(`${prefix}old`, new Date(now - TTL_MS - 1_000)), entry(`${prefix}young`, new Date(now - TTL_MS + 3_600_000)));
 
-    expect(await pruneExpiredDeliveries(await db(), now)).toBeGreaterThanOrEqual(1);
+    expect(await pruneExpiredDeliveries(now)).toBeGreaterThanOrEqual(1);
     expect(await svixIdsLeft(prefix)).toEqual([`${prefix}young`]);
 
     await seed(entry(`${prefix}old2`, new Date(now - TTL_MS - 1_000)));
-    expect(await pruneExpiredDeliveries(await db(), now + TEN_MINUTES_MS - 1)).toBe(0);
+    expect(await pruneExpiredDeliveries(now + TEN_MINUTES_MS - 1)).toBe(0);
     expect(await svixIdsLeft(prefix)).toEqual([`${prefix}old2`, `${prefix}young`]);
 
-    expect(await pruneExpiredDeliveries(await db(), now + TEN_MINUTES_MS)).toBe(1);
+    expect(await pruneExpiredDeliveries(now + TEN_MINUTES_MS)).toBe(1);
     expect(await svixIdsLeft(prefix)).toEqual([`${prefix}young`]);
   });
 

@@ -23,7 +23,7 @@ import { seededRandom } from '../harness/random';
 import { percentile, planDeliveries, sendDeliveries, type SendReport } from '../harness/sender';
 import { clearCollections, startHarnessServer, type HarnessServer } from '../harness/server';
 import { cpuSince, cpuTimes, describeMachine, type CpuTimes } from './machine';
-import { measureSteps, type StepTiming } from './steps';
+import { measureSteps, pointAppClientAt, type StepTiming } from './steps';
 
 const QUICK = process.argv.includes('--quick');
 /** `--cpu-prof`: a V8 CPU profile of the server for the whole run, in tests/.artifacts/harness/cpu-prof. */
@@ -218,6 +218,7 @@ async function main() {
     const scale: Measurement[] = [];
     const steps: Record<number, StepTiming[]> = {};
     const ledgerEntries = 1_000;
+    pointAppClientAt({ uri: server.localDb.uri, name: server.db.databaseName });
     for (const stored of SETTINGS.storedUsers) {
       await clearCollections(server.db, STATE_COLLECTIONS);
       const seededAt = Date.now();

@@ -2,7 +2,9 @@
  * Where a delivery's time goes: each step of the receiving pipeline timed on
  * its own, with the app's own functions and queries, against the benchmark's
  * database as it stands. CPU steps run in this process (same code, same
- * machine as the server); database steps go through a client of our own.
+ * machine as the server); database steps go through a client of our own,
+ * and the ledger step through the app's shared client pointed at the same
+ * database (`pointAppClientAt`).
  *
  * Imports server modules: run under `node --conditions=react-server`.
  */
@@ -46,6 +48,12 @@ async function timeDb(step: string, work: (run: number) => Promise<unknown>): Pr
  * stored user (its update is the common case); the database's users and
  * ledger are left as found, bar the few documents the steps write.
  */
+/** Points the app's shared client (lib/db/client.ts, configured from env) at the benchmark's database. */
+export function pointAppClientAt({ uri, name }: { uri: string; name: string }): void {
+  process.env.MONGODB_URI = uri;
+  process.env.MONGODB_DB = name;
+}
+
 export async function measureSteps(db: Db, secret: string, existingUserId: string): Promise<StepTiming[]> {
   const now = Date.now();
   const user = clerkUser({ id: existingUserId, createdAt: now - 60_000, updatedAt: now, publicMetadata: { role: 'member' } });
@@ -67,7 +75,7 @@ export async function measureSteps(db: Db, secret: string, existingUserId: strin
       return users.updateOne(filter, update, { upsert: true });
     }),
     await timeDb('ledger: record the delivery (insertOne)', (run) =>
-      recordDelivery(db, {
+      recordDelivery({
         svixId: `msg_steps_${now}_${run}`,
         type: 'user.updated',
         clerkId: existingUserId,

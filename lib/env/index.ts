@@ -1,5 +1,5 @@
 import 'server-only';
-import { EnvError, parseEnv, type Env } from './env/schema';
+import { EnvError, parseEnv, type Env } from './schema';
 
 export { EnvError, type Env };
 
