@@ -112,8 +112,13 @@ describe('doctor', () => {
     }
   });
 
-  it('detects a trailing-slash redirect in front of the route', async () => {
+  it('passes the endpoint URL pasted with a trailing slash: the app serves it, no redirect', async () => {
     const results = await runDoctor({ env: appEnv, url: `${endpoint}/` });
+    expect(verdict(results, 'Webhook endpoint reachable')).toMatchObject({ ok: true });
+  });
+
+  it('detects a trailing-slash redirect in front of a URL (Next redirects every other path that ends in one)', async () => {
+    const results = await runDoctor({ env: appEnv, url: `${new URL(endpoint).origin}/api/health/` });
     expect(verdict(results, 'Webhook endpoint reachable')).toMatchObject({ ok: false, detail: expect.stringMatching(/trailing-slash redirect/) });
   });
 
