@@ -46,26 +46,32 @@ const originList = z
 export const DELETION_POLICIES = ['delete', 'anonymize'] as const;
 export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 
-/** Each setting's schema, shared by the app's schema below and CLIs that need only some of them (npm run sync). */
-export const settingSchemas = {
-  MONGODB_URI: z
-    .string({ error: 'is required: a mongodb:// or mongodb+srv:// connection string (npm run dev sets it for the embedded database)' })
-    .trim()
-    .regex(/^mongodb(\+srv)?:\/\/.+/, 'must start with mongodb:// or mongodb+srv://'),
-  MONGODB_DB: optionalText.pipe(z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a valid MongoDB database name').optional()),
-  CLERK_SECRET_KEY: optionalText.pipe(
-    z.string().regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys)').optional(),
-  ),
-  CLERK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
-};
+type WebhookSecretVariables = { CLERK_WEBHOOK_SECRET?: string; CLERK_WEBHOOK_SIGNING_SECRET?: string };
 
+/**
+ * The webhook secret the app verifies with, for the app and the CLIs alike:
+ * CLERK_WEBHOOK_SECRET, else CLERK_WEBHOOK_SIGNING_SECRET (the seeds use the
+ * first, Clerk's helper reads the second); blank counts as unset.
+ */
+export function webhookSecretOf(variables: WebhookSecretVariables): string | undefined {
+  return variables.CLERK_WEBHOOK_SECRET?.trim() || variables.CLERK_WEBHOOK_SIGNING_SECRET?.trim() || undefined;
+}
+
+/** Every setting of the app and its CLIs, in one schema; `npm run sync` also requires CLERK_SECRET_KEY (see lib/sync/settings.ts). */
 export const envSchema = z
   .object({
-    MONGODB_URI: settingSchemas.MONGODB_URI,
-    MONGODB_DB: settingSchemas.MONGODB_DB,
+    MONGODB_URI: z
+      .string({ error: 'is required: a mongodb:// or mongodb+srv:// connection string (npm run dev sets it for the embedded database)' })
+      .trim()
+      .regex(/^mongodb(\+srv)?:\/\/.+/, 'must start with mongodb:// or mongodb+srv://'),
+    MONGODB_DB: optionalText.pipe(z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a valid MongoDB database name').optional()),
     CLERK_WEBHOOK_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
     CLERK_WEBHOOK_SIGNING_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
-    CLERK_SECRET_KEY: settingSchemas.CLERK_SECRET_KEY,
+    CLERK_SECRET_KEY: optionalText.pipe(
+      z.string().regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys)').optional(),
+    ),
+    /** Where Clerk's Backend API is (the SDK reads it too); tests point it at a local double. */
+    CLERK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
     NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalText.pipe(
       z.string().regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)').optional(),
     ),
@@ -77,8 +83,7 @@ export const envSchema = z
   })
   .transform(({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET, ...rest }) => ({
     ...rest,
-    /** Either name works: the seeds use the first, Clerk's helper reads the second. */
-    webhookSecret: CLERK_WEBHOOK_SECRET ?? CLERK_WEBHOOK_SIGNING_SECRET,
+    webhookSecret: webhookSecretOf({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET }),
   }));
 
 export type Env = z.infer<typeof envSchema>;
@@ -87,11 +92,20 @@ export class EnvError extends Error {
   override name = 'EnvError';
 }
 
+export type EnvCheck = { ok: true; env: Env } | { ok: false; problems: string[] };
+
+/** The parsed settings, or one sentence per missing or malformed variable (naming it and its fix). */
+export function checkEnv(source: Record<string, string | undefined>): EnvCheck {
+  const result = envSchema.safeParse(source);
+  if (result.success) return { ok: true, env: result.data };
+  return { ok: false, problems: result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`) };
+}
+
 /** Parses `source` or throws an `EnvError` whose message names each bad variable and its fix. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  - ${issue.path.join('.') || 'environment'} ${issue.message}`);
+  const checked = checkEnv(source);
+  if (checked.ok) return checked.env;
+  const lines = checked.problems.map((problem) => `  - ${problem}`);
   throw new EnvError(
     `Invalid configuration:\n${lines.join('\n')}\nSet these in .env.local (see .env.local.example) or in your host's environment settings.`,
   );

@@ -1,5 +1,5 @@
 /** Configuration checks: pure functions of the environment, no I/O. */
-import { envSchema, isWellFormedWebhookSecret } from '../../lib/env/schema';
+import { checkEnv, isWellFormedWebhookSecret } from '../../lib/env/schema';
 import { DEV_DATABASE_URI, type EnvSource, type KeylessKeys } from '../lib/local-env';
 import { fail, pass, type CheckResult } from './result';
 
@@ -10,10 +10,9 @@ export function withDevDatabaseDefault(env: EnvSource): EnvSource {
 
 export function checkEnvironment(env: EnvSource): CheckResult {
   const name = 'Environment variables well-formed';
-  const parsed = envSchema.safeParse(withDevDatabaseDefault(env));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    return fail(name, problems.join('; '), 'correct these in .env.local (see .env.local.example) or in your host’s environment settings');
+  const checked = checkEnv(withDevDatabaseDefault(env));
+  if (!checked.ok) {
+    return fail(name, checked.problems.join('; '), 'correct these in .env.local (see .env.local.example) or in your host’s environment settings');
   }
   const database = env.MONGODB_URI?.trim() ? 'MONGODB_URI set' : `MONGODB_URI not set: using the embedded database npm run dev starts (${DEV_DATABASE_URI})`;
   return pass(name, `all set variables parse; ${database}`);

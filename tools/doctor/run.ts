@@ -3,7 +3,8 @@
  * an earlier one to pass (the round trip needs the database, the endpoint and
  * a secret) fail as "skipped" instead of reporting a confusing second error.
  */
-import { configuredWebhookSecret, DEV_DATABASE_URI, type EnvSource, type KeylessKeys } from '../lib/local-env';
+import { webhookSecretOf } from '../../lib/env/schema';
+import { DEV_DATABASE_URI, type EnvSource, type KeylessKeys } from '../lib/local-env';
 import { checkIndexes, openDatabase } from './database-checks';
 import { checkEndpoint } from './endpoint-check';
 import { checkClerkKeys, checkEnvironment, checkWebhookSecret } from './env-checks';
@@ -38,7 +39,7 @@ export async function runDoctor({ env, url, keyless, onResult = () => {} }: Doct
     const endpoint = report(await guard('Webhook endpoint reachable', () => checkEndpoint(url)));
 
     const blockers = [secret, database.result, endpoint].filter((result) => !result.ok).map((result) => result.name);
-    const webhookSecret = configuredWebhookSecret(env);
+    const webhookSecret = webhookSecretOf(env);
     if (blockers.length > 0 || !database.db || !webhookSecret) {
       report(fail(ROUND_TRIP, `skipped: needs ${blockers.join(', ')}`, 'fix the checks above first'));
     } else {

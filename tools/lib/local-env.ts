@@ -24,14 +24,6 @@ export function loadLocalEnv(): EnvSource {
   return process.env;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value?.trim() || undefined;
-}
-
-/** The secret the app verifies with: CLERK_WEBHOOK_SECRET wins over CLERK_WEBHOOK_SIGNING_SECRET, as in lib/env/schema.ts. */
-export function configuredWebhookSecret(env: EnvSource): string | undefined {
-  return nonEmpty(env.CLERK_WEBHOOK_SECRET) ?? nonEmpty(env.CLERK_WEBHOOK_SIGNING_SECRET);
-}
 
 export type KeylessKeys = { publishableKey: string; secretKey: string };
 

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { isWellFormedWebhookSecret } from '../../lib/env/schema';
 import { newWebhookSecret } from '../clerk/svix';
 import { routeAnswer } from '../lib/http';
-import { configuredWebhookSecret, DEFAULT_WEBHOOK_URL, ROOT, type EnvSource } from '../lib/local-env';
+import { webhookSecretOf } from '../../lib/env/schema';
+import { DEFAULT_WEBHOOK_URL, ROOT, type EnvSource } from '../lib/local-env';
 import {
   buildEvent,
   isSendableEventType,
@@ -80,7 +81,7 @@ export async function runWebhookCli(argv: string[], io: CliIo): Promise<number> 
     return 2;
   }
 
-  const secret = values.secret ?? configuredWebhookSecret(io.env);
+  const secret = values.secret ?? webhookSecretOf(io.env);
   if (!secret) {
     io.err('No webhook secret: set CLERK_WEBHOOK_SECRET in .env.local (the one the app uses), or pass --secret. `npm run webhook -- secret` makes one.');
     return 2;
