@@ -3,7 +3,7 @@ import { ObjectId, type Collection, type Db } from 'mongodb';
 import { db } from '@/lib/db/client';
 import { COLLECTIONS } from '@/lib/db/indexes';
 import type { DeletionPolicy } from '@/lib/env/schema';
-import type { AssessmentRecord } from './schema';
+import { assessmentRecordSchema, type AssessmentRecord } from './schema';
 
 export function assessmentsCollection(database: Db): Collection<AssessmentRecord> {
   return database.collection<AssessmentRecord>(COLLECTIONS.assessments);
@@ -22,7 +22,8 @@ export const HISTORY_LIMIT = 50;
 
 /** A user's results, newest first (served by the `clerkUserId_createdAt` index). */
 export async function listAssessmentsOf(clerkUserId: string, limit = HISTORY_LIMIT): Promise<AssessmentRecord[]> {
-  return assessmentsCollection(await db()).find({ clerkUserId }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+  const records = await assessmentsCollection(await db()).find({ clerkUserId }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+  return records.map((record) => assessmentRecordSchema.parse(record));
 }
 
 /** `ObjectId.isValid` also accepts any 12-character string; a URL segment must be the 24-hex form. */
@@ -35,7 +36,8 @@ const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i;
  */
 export async function findOwnAssessment(clerkUserId: string, id: string): Promise<AssessmentRecord | null> {
   if (!OBJECT_ID_HEX.test(id)) return null;
-  return assessmentsCollection(await db()).findOne({ _id: new ObjectId(id), clerkUserId });
+  const record = await assessmentsCollection(await db()).findOne({ _id: new ObjectId(id), clerkUserId });
+  return record && assessmentRecordSchema.parse(record);
 }
 
 /** Removes every result of a user; returns how many. Repeating it removes nothing more. */

@@ -4,7 +4,7 @@ import { db } from '@/lib/db/client';
 import { guardedUpsert, type WriteOutcome } from '@/lib/db/guarded-upsert';
 import { COLLECTIONS } from '@/lib/db/indexes';
 import { decodeKeys } from './metadata';
-import type { UserDocument, UserProfile } from './schema';
+import { userDocumentSchema, type UserDocument, type UserProfile } from './schema';
 
 export type { WriteOutcome };
 
@@ -97,13 +97,10 @@ export async function tombstoneUser(clerkId: string, version: number, deletedAt:
   return guardedUpsert(usersCollection(await db()), filter, update);
 }
 
-/** The user as the app reads it: metadata keys decoded, every field of the document shape present. */
+/** The user as the app reads it: parsed (absent empty fields read as empty), metadata keys decoded. */
 export async function findUserByClerkId(clerkId: string): Promise<UserDocument | null> {
   const stored = await usersCollection(await db()).findOne({ clerkId });
   if (!stored) return null;
-  // FerretDB v1 drops null values from $setOnInsert: a user never seen online may lack `lastSeen`,
-  // a presence stub (lib/users/presence.ts) its whole empty profile. Absent fields read as empty.
-  const absentAsEmpty: Partial<UserDocument> = { ...emptyProfile(), deletedAt: null, lastSeen: null };
-  const user = { ...absentAsEmpty, ...stored };
+  const user = userDocumentSchema.parse(stored);
   return { ...user, publicMetadata: decodeKeys(user.publicMetadata) };
 }

@@ -6,28 +6,34 @@ import { z } from 'zod';
  *
  * `version` is the order guard: the Clerk timestamp (ms) of the newest event
  * applied. 0 means only presence is known so far (a session event arrived
- * before the user's own events); the profile fields are then still empty
- * (and, on FerretDB v1, possibly absent: see `findUserByClerkId`).
+ * before the user's own events); the profile fields are then still empty.
+ *
+ * Parsed on every read (`findUserByClerkId`). An empty field may be absent in
+ * storage (a server that drops nulls from `$setOnInsert`, a presence stub
+ * written before the profile): it reads as empty, never as undefined.
  */
+const emptyText = z.string().nullable().default(null);
+const emptyDate = z.date().nullable().default(null);
+
 export const userDocumentSchema = z.object({
   _id: z.instanceof(ObjectId),
   clerkId: z.string(),
-  email: z.string().nullable(),
-  emails: z.array(z.string()),
-  username: z.string().nullable(),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  imageUrl: z.string().nullable(),
-  phone: z.string().nullable(),
-  publicMetadata: z.record(z.string(), z.unknown()),
-  clerkCreatedAt: z.date().nullable(),
-  clerkUpdatedAt: z.date().nullable(),
-  lastSignInAt: z.date().nullable(),
+  email: emptyText,
+  emails: z.array(z.string()).default([]),
+  username: emptyText,
+  firstName: emptyText,
+  lastName: emptyText,
+  imageUrl: emptyText,
+  phone: emptyText,
+  publicMetadata: z.record(z.string(), z.unknown()).default({}),
+  clerkCreatedAt: emptyDate,
+  clerkUpdatedAt: emptyDate,
+  lastSignInAt: emptyDate,
   createdAt: z.date(),
   updatedAt: z.date(),
-  deletedAt: z.date().nullable(),
+  deletedAt: emptyDate,
   isOnline: z.boolean(),
-  lastSeen: z.date().nullable(),
+  lastSeen: emptyDate,
   version: z.number(),
   /** Bumped by every session event; guards the `isOnline` recompute (lib/users/presence.ts). Absent until the first one. */
   presenceGeneration: z.number().int().optional(),
