@@ -2,7 +2,7 @@ import Image from 'next/image';
 import type { UserDocument } from '@/lib/users/schema';
 import { formatDate } from './format-date';
 
-export function displayName(user: Pick<UserDocument, 'firstName' | 'lastName' | 'username' | 'email' | 'phone' | 'clerkId'>): string {
+function displayName(user: Pick<UserDocument, 'firstName' | 'lastName' | 'username' | 'email' | 'phone' | 'clerkId'>): string {
   const fullName = [user.firstName, user.lastName].filter(Boolean).join(' ');
   return fullName || user.username || user.email || user.phone || user.clerkId;
 }

@@ -13,7 +13,7 @@ import type { UserDocument } from '@/lib/users/schema';
  * `unsafe_metadata` is writable by the user from the browser, so it never
  * counts — it is not even stored.
  */
-export const ADMIN_ROLE = 'admin';
+const ADMIN_ROLE = 'admin';
 
 export type AdminAccess =
   | { allowed: true; via: 'admin_user_ids' | 'session_claims' | 'synced_profile' }
@@ -22,7 +22,7 @@ export type AdminAccess =
 const roleClaims = z.looseObject({ metadata: z.looseObject({ role: z.unknown() }) });
 
 /** `publicMetadata.role` from session claims customised as above; undefined when the claim is absent. */
-export function roleFromSessionClaims(claims: unknown): unknown {
+function roleFromSessionClaims(claims: unknown): unknown {
   const parsed = roleClaims.safeParse(claims);
   return parsed.success ? parsed.data.metadata.role : undefined;
 }

@@ -11,7 +11,7 @@ export type HourBucket = { start: Date; counts: OutcomeCounts };
 
 const HOUR_MS = 3_600_000;
 
-export function emptyCounts(): OutcomeCounts {
+function emptyCounts(): OutcomeCounts {
   return Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as OutcomeCounts;
 }
 

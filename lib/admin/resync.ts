@@ -15,7 +15,7 @@ export const RESYNC_MESSAGES = {
 
 export type ResyncResult = keyof typeof RESYNC_MESSAGES;
 
-export function isResyncResult(value: string): value is ResyncResult {
+function isResyncResult(value: string): value is ResyncResult {
   return Object.hasOwn(RESYNC_MESSAGES, value);
 }
 

@@ -18,7 +18,7 @@ export async function insertAssessment(record: NewAssessmentRecord): Promise<Obj
 }
 
 /** How many results the dashboard lists. */
-export const HISTORY_LIMIT = 50;
+const HISTORY_LIMIT = 50;
 
 /** A user's results, newest first (served by the `clerkUserId_createdAt` index). */
 export async function listAssessmentsOf(clerkUserId: string, limit = HISTORY_LIMIT): Promise<AssessmentRecord[]> {
@@ -41,7 +41,7 @@ export async function findOwnAssessment(clerkUserId: string, id: string): Promis
 }
 
 /** Removes every result of a user; returns how many. Repeating it removes nothing more. */
-export async function removeAssessmentsOf(clerkUserId: string): Promise<number> {
+async function removeAssessmentsOf(clerkUserId: string): Promise<number> {
   const { deletedCount } = await assessmentsCollection(await db()).deleteMany({ clerkUserId });
   return deletedCount;
 }
@@ -51,7 +51,7 @@ export async function removeAssessmentsOf(clerkUserId: string): Promise<number> 
  * them (slug, title, answers, score, date). Returns how many; repeating it
  * matches nothing, so `anonymizedAt` records the first run.
  */
-export async function anonymizeAssessmentsOf(clerkUserId: string, now = new Date()): Promise<number> {
+async function anonymizeAssessmentsOf(clerkUserId: string, now = new Date()): Promise<number> {
   const { modifiedCount } = await assessmentsCollection(await db()).updateMany(
     { clerkUserId },
     { $set: { userId: null, clerkUserId: null, anonymizedAt: now } },

@@ -4,7 +4,7 @@ import { EnvError } from '@/lib/env';
 import { connectedClient } from './client';
 
 /** Health checks answer fast: a load balancer waiting on a dead database learns nothing more after 1.5 s. */
-export const HEALTH_TIMEOUT_MS = 1_500;
+const HEALTH_TIMEOUT_MS = 1_500;
 
 export type DatabaseHealth = 'up' | 'down';
 

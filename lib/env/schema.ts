@@ -10,7 +10,7 @@ import { invalidOriginsMessage, parseOriginList } from '../security/authorized-p
 const MIN_SECRET_BYTES = 24;
 
 /** `whsec_` + base64 of at least 24 bytes, as the Clerk dashboard shows it. */
-export const webhookSecretSchema = z.string().trim().refine(isWellFormedWebhookSecret, {
+const webhookSecretSchema = z.string().trim().refine(isWellFormedWebhookSecret, {
   message: `must be "whsec_" followed by base64 of at least ${MIN_SECRET_BYTES} bytes; copy the Signing Secret from Clerk Dashboard → Webhooks → your endpoint`,
 });
 
@@ -43,7 +43,7 @@ const originList = z
   });
 
 /** What happens to a deleted user's records (see lib/deletion/cascade.ts). */
-export const DELETION_POLICIES = ['delete', 'anonymize'] as const;
+const DELETION_POLICIES = ['delete', 'anonymize'] as const;
 export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 
 type WebhookSecretVariables = { CLERK_WEBHOOK_SECRET?: string; CLERK_WEBHOOK_SIGNING_SECRET?: string };
@@ -58,7 +58,7 @@ export function webhookSecretOf(variables: WebhookSecretVariables): string | und
 }
 
 /** Every setting of the app and its CLIs, in one schema; `npm run sync` also requires CLERK_SECRET_KEY (see lib/sync/settings.ts). */
-export const envSchema = z
+const envSchema = z
   .object({
     MONGODB_URI: z
       .string({ error: 'is required: a mongodb:// or mongodb+srv:// connection string (npm run dev sets it for the embedded database)' })

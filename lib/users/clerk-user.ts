@@ -15,14 +15,14 @@ export const clerkUserIdSchema = z.string().regex(CLERK_USER_ID, 'not a Clerk us
 export const clerkSessionIdSchema = z.string().regex(clerkIdPattern('sess'), 'not a Clerk session id');
 
 /** Clerk caps a user's metadata at 8 KB; a larger one did not come from Clerk. */
-export const MAX_METADATA_BYTES = 8 * 1024;
+const MAX_METADATA_BYTES = 8 * 1024;
 /**
  * MongoDB stores documents at most 100 levels deep, each object or array a
  * level; public metadata is one level below the user document. Deeper
  * metadata would be refused by the database on every retry, so it is refused
  * here, with a reason, before anything is written.
  */
-export const MAX_METADATA_DEPTH = 99;
+const MAX_METADATA_DEPTH = 99;
 
 /** Whether objects and arrays nest deeper than `limit` in `value`; looks no deeper than that. */
 function nestsDeeperThan(value: unknown, limit: number): boolean {

@@ -42,21 +42,20 @@ export const userDocumentSchema = z.object({
 export type UserDocument = z.infer<typeof userDocumentSchema>;
 
 /** The profile fields a Clerk user event (or the Backend API) determines. */
-export const PROFILE_FIELDS = [
-  'email',
-  'emails',
-  'username',
-  'firstName',
-  'lastName',
-  'imageUrl',
-  'phone',
-  'publicMetadata',
-  'clerkCreatedAt',
-  'clerkUpdatedAt',
-  'lastSignInAt',
-] as const satisfies readonly (keyof UserDocument)[];
+type ProfileField =
+  | 'email'
+  | 'emails'
+  | 'username'
+  | 'firstName'
+  | 'lastName'
+  | 'imageUrl'
+  | 'phone'
+  | 'publicMetadata'
+  | 'clerkCreatedAt'
+  | 'clerkUpdatedAt'
+  | 'lastSignInAt';
 
-export type UserProfile = Pick<UserDocument, 'clerkId' | (typeof PROFILE_FIELDS)[number]>;
+export type UserProfile = Pick<UserDocument, 'clerkId' | ProfileField>;
 
 /** Whether the document holds a synced profile (not just presence, not a tombstone). */
 export function hasProfile(user: Pick<UserDocument, 'version' | 'deletedAt'>): boolean {

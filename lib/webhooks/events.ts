@@ -25,7 +25,7 @@ const sessionJsonSchema = z.looseObject({
 
 export const SESSION_EVENT_TYPES = ['session.created', 'session.ended', 'session.removed', 'session.revoked'] as const;
 
-export const clerkEventSchema = z.discriminatedUnion('type', [
+const clerkEventSchema = z.discriminatedUnion('type', [
   z.looseObject({ ...envelope, type: z.literal('user.created'), data: clerkUserJsonSchema }),
   z.looseObject({ ...envelope, type: z.literal('user.updated'), data: clerkUserJsonSchema }),
   z.looseObject({

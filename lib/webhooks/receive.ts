@@ -21,7 +21,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * being idempotent. The 7 s left are for what this clock cannot see: the wait
  * before the handler ran and the answer's way out of a busy instance.
  */
-export const DELIVERY_DEADLINE_MS = 8_000;
+const DELIVERY_DEADLINE_MS = 8_000;
 
 /** Svix retries a 503 on its own schedule; this only tells other senders (and people) when to try again. */
 const RETRY_AFTER_SECONDS = '10';

@@ -1,6 +1,6 @@
 import { Webhook, WebhookVerificationError } from 'svix';
 
-export const SVIX_HEADERS = ['svix-id', 'svix-timestamp', 'svix-signature'] as const;
+const SVIX_HEADERS = ['svix-id', 'svix-timestamp', 'svix-signature'] as const;
 export type SvixHeaders = Partial<Record<(typeof SVIX_HEADERS)[number], string>>;
 
 export type Verification =

@@ -13,7 +13,7 @@ import { MongoClient } from 'mongodb';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FERRETDB_SOURCE = path.join(__dirname, 'ferretdb');
-export const FERRETDB_BINARY = path.join(ROOT, '.tools', 'bin', 'ferretdb');
+const FERRETDB_BINARY = path.join(ROOT, '.tools', 'bin', 'ferretdb');
 const PATCH_DIR = path.join(ROOT, '.tools', 'ferretdb-patched');
 
 /** Where `npm run dev` starts the embedded database when the port is free; doctor looks there too. */

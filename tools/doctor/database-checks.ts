@@ -5,7 +5,7 @@ import { missingIndexes } from '../../lib/db/indexes';
 import { fail, pass, type CheckResult } from './result';
 
 /** Short: a reachable database answers in milliseconds; doctor should not hang on one that is not. */
-export const DOCTOR_DB_TIMEOUT_MS = 2_000;
+const DOCTOR_DB_TIMEOUT_MS = 2_000;
 
 const REACHABLE = 'MongoDB reachable';
 const AUTHENTICATION_FAILED = 18;

@@ -4,7 +4,7 @@ import { DEV_DATABASE_URI, type EnvSource, type KeylessKeys } from '../lib/local
 import { fail, pass, type CheckResult } from './result';
 
 /** MONGODB_URI may be left unset locally: `npm run dev` then starts the embedded database. */
-export function withDevDatabaseDefault(env: EnvSource): EnvSource {
+function withDevDatabaseDefault(env: EnvSource): EnvSource {
   return env.MONGODB_URI?.trim() ? env : { ...env, MONGODB_URI: DEV_DATABASE_URI };
 }
 

@@ -31,7 +31,7 @@ async function until(what: string, condition: () => Promise<boolean>): Promise<v
 }
 
 /** True when a TCP connection to the port is refused: nothing listens there. */
-export function portRefuses(origin: string): Promise<boolean> {
+function portRefuses(origin: string): Promise<boolean> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve) => {
     const socket = connect({ host: hostname, port: Number(port) });

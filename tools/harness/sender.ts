@@ -13,7 +13,7 @@ import type { Rng } from './random';
 export type Delivery = { svixId: string; body: string; userId: string; type: string };
 
 /** Svix's waits between attempts (after the immediate first): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
-export const SVIX_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
+const SVIX_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
 
 /** Svix gives up waiting for an answer after 15 s. */
 export const SVIX_TIMEOUT_MS = 15_000;

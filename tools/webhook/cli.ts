@@ -21,7 +21,7 @@ import {
 
 export const LAST_USER_FILE = path.join(ROOT, '.data', 'webhook-last-user.json');
 
-export const USAGE = `Usage:
+const USAGE = `Usage:
   npm run webhook -- send <type> [options]   sign a realistic Clerk event and POST it to the app
   npm run webhook -- secret                  print a fresh whsec_ secret for CLERK_WEBHOOK_SECRET
 
