@@ -12,5 +12,6 @@ function beat(): void {
 /** Rendered for signed-in visitors only (components/site-header.tsx): their open, visible tab is activity. */
 export function PresenceHeartbeat() {
   useWhileVisible(beat, HEARTBEAT_INTERVAL_MS, { runOnMount: true });
-  return null;
+  // A marker, not UI: says (to tests, to someone reading the page) that this page reports activity.
+  return <span hidden data-presence-heartbeat="" />;
 }
