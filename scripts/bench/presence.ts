@@ -65,24 +65,24 @@ async function send(url: string, method: 'GET' | 'POST', cookie: string): Promis
   }
 }
 
-/** Every user requests `url` every 30 s from a random phase, for `minutes`; resolves with every answer. */
+/** Every user requests `url` every 30 s from a random phase, for `minutes` (on a fixed schedule: no drift); resolves with every answer. */
 async function beatOnSchedule(users: SignedInUser[], url: string, method: 'GET' | 'POST', minutes: number): Promise<Answer[]> {
-  const end = Date.now() + minutes * 60_000;
+  const start = Date.now();
+  const end = start + minutes * 60_000;
   const pending: Promise<Answer>[] = [];
   await Promise.all(
     users.map(async (user) => {
-      await sleep(Math.random() * BEAT_EVERY_MS);
-      while (Date.now() < end) {
+      for (let due = start + Math.random() * BEAT_EVERY_MS; due < end; due += BEAT_EVERY_MS) {
+        await sleepUntil(due);
         pending.push(send(url, method, user.cookie));
-        await sleep(BEAT_EVERY_MS);
       }
     }),
   );
   return Promise.all(pending);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleepUntil(time: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, time - Date.now())));
 }
 
 function latencyLine(label: string, answers: Answer[]): string {
@@ -133,12 +133,11 @@ async function main() {
     const baseline = await beatOnSchedule(users, `${app.origin}/api/health`, 'GET', BASELINE_MINUTES);
     const started = Date.now();
     const beats = await beatOnSchedule(users, `${app.origin}/api/presence/heartbeat`, 'POST', HEARTBEAT_MINUTES);
-    const minutes = (Date.now() - started) / 60_000;
     const outcomes = countBy(beats);
     const { sessionsRecorded, online } = await oneOffWrites(database);
     // After the first 30 s every user has a document, a session and isOnline true: only lastSeen writes remain.
     const steady = beats.filter((answer) => answer.sentAt >= started + BEAT_EVERY_MS);
-    const steadyMinutes = (Date.now() - started - BEAT_EVERY_MS) / 60_000;
+    const steadyMinutes = HEARTBEAT_MINUTES - BEAT_EVERY_MS / 60_000;
     const steadyWrites = steady.filter((answer) => answer.outcome === 'recorded').length;
 
     const p50 = (answers: Answer[]) => percentile(answers.map((answer) => answer.ms), 50);
@@ -151,7 +150,7 @@ async function main() {
     console.log(latencyLine('POST heartbeat', beats));
     console.log(`heartbeat / baseline: p50 ×${(p50(beats) / p50(baseline)).toFixed(2)}, p99 ×${(p99(beats) / p99(baseline)).toFixed(2)}`);
     console.log(`outcomes: ${JSON.stringify(outcomes)}`);
-    console.log(`beats/min: ${(beats.length / minutes).toFixed(1)} (naive heartbeat: one write each)`);
+    console.log(`beats/min: ${(beats.length / HEARTBEAT_MINUTES).toFixed(1)} (naive heartbeat: one write each)`);
     console.log(
       `users writes/min, steady state (lastSeen): ${(steadyWrites / steadyMinutes).toFixed(1)} = ${(steadyWrites / steadyMinutes / USERS).toFixed(2)} per user, ×${(steadyWrites / steady.length).toFixed(2)} of naive`,
     );
