@@ -13,7 +13,7 @@ import type { UserDocument } from './schema';
  *    then moves `lastSeen` and bumps the user's `presenceGeneration`
  *    (`notePresence`, `noteHeartbeat`) and reads the new value;
  * 2. it then looks for a live session and writes `isOnline` only if the
- *    generation is still the one it read (`settleOnline`).
+ *    generation is still the one it read (`correctOnline`).
  *
  * A write that lost the race (a later writer bumped the generation after it)
  * is dropped, and that later writer's look-up happened after every session
@@ -22,7 +22,7 @@ import type { UserDocument } from './schema';
  * before another session became active could write `false` last. Readers
  * that find the stored `isOnline` out of date (time passed: a session
  * expired, the user went idle) correct it the same way, with the generation
- * they read (`correctOnline`).
+ * they read.
  *
  * The stored `isOnline` is true to the moment of its last write only; readers
  * compute presence as of now (lib/presence/current.ts). Tombstones are never
@@ -102,14 +102,13 @@ export async function noteHeartbeat(clerkId: string, seenAt: Date, minIntervalMs
   return stored ? ticketOf(stored) : null;
 }
 
-/** Sets `isOnline` unless another writer has taken a newer generation since `generation`; that one decides then. */
-export async function settleOnline(clerkId: string, generation: number, isOnline: boolean): Promise<void> {
-  await correctOnline([{ clerkId, generation, isOnline }]);
-}
-
 export type OnlineCorrection = { clerkId: string; generation: number; isOnline: boolean };
 
-/** `settleOnline` for every user a reader found out of date, in one command; returns how many changed. */
+/**
+ * Sets each user's `isOnline` unless another writer has taken a newer
+ * generation since the one given (that one decides then); one command for
+ * all of them. Returns how many changed.
+ */
 export async function correctOnline(corrections: readonly OnlineCorrection[]): Promise<number> {
   if (corrections.length === 0) return 0;
   const result = await usersCollection(await db()).bulkWrite(

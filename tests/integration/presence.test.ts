@@ -13,7 +13,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/client';
 import { hasLiveSession, recordSession, sessionsCollection } from '@/lib/presence/sessions';
-import { notePresence, settleOnline } from '@/lib/users/presence';
+import { correctOnline, notePresence } from '@/lib/users/presence';
 import { findUserByClerkId } from '@/lib/users/repository';
 import { hasProfile } from '@/lib/users/schema';
 import { clerkId, clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, type SessionEventType } from '../fixtures/clerk';
@@ -137,7 +137,7 @@ describe('presence from session events', () => {
     expect(await outcomeOf(sessionEvent('session.created', { userId, sessionId: fresh, at: T + 1_000 }))).toBe('applied');
     // …and only then does A write what it found.
     if (ticketA.kind !== 'live') throw new Error('user deleted');
-    await settleOnline(userId, ticketA.generation, onlineA);
+    await correctOnline([{ clerkId: userId, generation: ticketA.generation, isOnline: onlineA }]);
 
     expect(await presenceOf(userId)).toMatchObject({ isOnline: true });
   });
