@@ -6,6 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import { formatDate } from '@/components/format-date';
+import { DEFAULT_PRESENCE_WINDOW_SECONDS } from '@/lib/presence/timing';
 import { clerkId, clerkUser, sessionEvent, userCreatedEvent } from '../fixtures/clerk';
 import { deliverWebhook, signInAs } from './support/clerk';
 import { setLastSeen, storedUser } from './support/database';
@@ -13,7 +14,7 @@ import { test, expect } from './support/test';
 
 const HEARTBEAT = '/api/presence/heartbeat';
 /** The e2e server runs with the default window. */
-const WINDOW_MS = 5 * 60_000;
+const WINDOW_MS = DEFAULT_PRESENCE_WINDOW_SECONDS * 1000;
 
 async function syncedUser(origin: string, firstName: string) {
   const user = clerkUser({ firstName, lastName: 'Tester' });
