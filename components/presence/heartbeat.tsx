@@ -2,7 +2,7 @@
 import { HEARTBEAT_INTERVAL_MS } from '@/lib/presence/timing';
 import { useWhileVisible } from './use-while-visible';
 
-export const HEARTBEAT_PATH = '/api/presence/heartbeat';
+const HEARTBEAT_PATH = '/api/presence/heartbeat';
 
 function beat(): void {
   // Best effort: a missed beat only lets presence age, and the next one catches up.

@@ -21,10 +21,7 @@ const NEVER_SEEN: Presence = { isOnline: false, lastSeen: null };
  */
 export async function presenceNow(users: readonly PresenceSubject[], now = new Date()): Promise<Map<string, Presence>> {
   const live = users.filter((user) => !user.deletedAt);
-  const withLiveSession = await liveSessionOwners(
-    live.map((user) => user.clerkId),
-    now,
-  );
+  const withLiveSession = await liveSessionOwners(live.map((user) => user.clerkId), now);
   const windowMs = presenceWindowMs();
   const presence = new Map<string, Presence>(users.map((user) => [user.clerkId, NEVER_SEEN]));
   const corrections: OnlineCorrection[] = [];
@@ -50,7 +47,6 @@ export async function presenceOf(user: PresenceSubject, now = new Date()): Promi
 }
 
 /** A writer's second step (lib/users/presence.ts): presence as of `now`, stored if it changed. */
-export async function settlePresence(clerkId: string, ticket: Extract<PresenceTicket, { kind: 'live' }>, now: Date): Promise<Presence> {
-  const subject = { clerkId, lastSeen: ticket.lastSeen, isOnline: ticket.isOnline, presenceGeneration: ticket.generation };
-  return (await presenceNow([subject], now)).get(clerkId) ?? NEVER_SEEN;
+export async function settlePresence(clerkId: string, ticket: Extract<PresenceTicket, { kind: 'live' }>, now: Date): Promise<void> {
+  await presenceNow([{ clerkId, lastSeen: ticket.lastSeen, isOnline: ticket.isOnline, presenceGeneration: ticket.generation }], now);
 }
