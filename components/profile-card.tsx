@@ -1,13 +1,16 @@
 import Image from 'next/image';
+import type { Presence } from '@/lib/presence/status';
 import type { UserDocument } from '@/lib/users/schema';
 import { formatDate } from './format-date';
+import { PresenceBadge } from './presence/presence-badge';
 
 function displayName(user: Pick<UserDocument, 'firstName' | 'lastName' | 'username' | 'email' | 'phone' | 'clerkId'>): string {
   const fullName = [user.firstName, user.lastName].filter(Boolean).join(' ');
   return fullName || user.username || user.email || user.phone || user.clerkId;
 }
 
-export function ProfileCard({ user }: { user: UserDocument }) {
+/** `presence`: as of the request (lib/presence/current.ts), not the stored `isOnline`; `null` when it could not be read. */
+export function ProfileCard({ user, presence }: { user: UserDocument; presence: Presence | null }) {
   const name = displayName(user);
   return (
     <section className="card" data-testid="profile">
@@ -18,11 +21,7 @@ export function ProfileCard({ user }: { user: UserDocument }) {
         ) : null}
         <div>
           <h2 data-testid="profile-name">{name}</h2>
-          {/* From Clerk's session events: online while a session is active, last seen at its latest activity. */}
-          <span className={`badge ${user.isOnline ? 'ok' : ''}`} data-testid="profile-presence">
-            {user.isOnline ? 'online' : 'offline'}
-          </span>
-          {!user.isOnline && user.lastSeen ? <span className="muted"> · last seen {formatDate(user.lastSeen)}</span> : null}
+          <PresenceBadge presence={presence} testId="profile-presence" />
         </div>
       </div>
       <dl className="fields">
@@ -37,7 +36,7 @@ export function ProfileCard({ user }: { user: UserDocument }) {
         <dt>Last sign-in</dt>
         <dd>{formatDate(user.lastSignInAt)}</dd>
         <dt>Last seen</dt>
-        <dd data-testid="profile-last-seen">{formatDate(user.lastSeen)}</dd>
+        <dd data-testid="profile-last-seen">{formatDate(presence?.lastSeen ?? user.lastSeen)}</dd>
         <dt>Synced</dt>
         <dd>{formatDate(user.updatedAt)}</dd>
       </dl>

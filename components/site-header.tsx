@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { Show, SignInButton, SignUpButton, UserButton } from '@clerk/nextjs';
+import { PresenceHeartbeat } from './presence/heartbeat';
 
 export function SiteHeader() {
   return (
@@ -19,7 +20,9 @@ export function SiteHeader() {
         <Show when="signed-in">
           <Link href="/dashboard">Dashboard</Link>
           <Link href="/assessments">Assessments</Link>
+          <Link href="/people">People</Link>
           <UserButton />
+          <PresenceHeartbeat />
         </Show>
       </nav>
     </header>

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { chromiumExecutable } from '../tools/test/browser';
-import { ensureRunSecrets } from './e2e/support/run-secrets';
+import { ensureRunSecrets } from '../tools/clerk/run-secrets';
 
 // Once, in Playwright's main process; the web server and the workers inherit them.
 ensureRunSecrets();

@@ -5,19 +5,24 @@ import { AccountState } from '@/components/account-state';
 import { AssessmentHistory } from '@/components/assessments/history';
 import { ProfileCard } from '@/components/profile-card';
 import { loadHistory } from '@/lib/assessments/views';
+import { presenceOf } from '@/lib/presence/current';
+import { recordHeartbeat } from '@/lib/presence/heartbeat';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
 export default async function DashboardPage() {
-  const { userId } = await auth.protect();
+  const { userId, sessionId } = await auth.protect();
+  // This page view is activity: recorded first, so the card shows the user as they are now.
+  await recordHeartbeat({ clerkId: userId, sessionId });
   const view = await loadHistory(userId);
+  const presence = view.state === 'ready' ? await presenceOf(view.user) : null;
 
   return (
     <main>
       <h1>Dashboard</h1>
       {view.state === 'ready' ? (
         <>
-          <ProfileCard user={view.user} />
+          <ProfileCard user={view.user} presence={presence} />
           <section aria-labelledby="history-heading">
             <h2 id="history-heading">Your assessments</h2>
             <AssessmentHistory history={view.history} />

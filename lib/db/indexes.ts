@@ -12,7 +12,11 @@ export const COLLECTIONS = {
 export const LEDGER_TTL_SECONDS = 30 * 24 * 3600;
 
 const INDEXES: Record<string, IndexDescription[]> = {
-  [COLLECTIONS.users]: [{ key: { clerkId: 1 }, name: 'clerkId_unique', unique: true }],
+  [COLLECTIONS.users]: [
+    { key: { clerkId: 1 }, name: 'clerkId_unique', unique: true },
+    // The People page: most recently seen first.
+    { key: { lastSeen: -1 }, name: 'lastSeen' },
+  ],
   [COLLECTIONS.deliveries]: [
     { key: { clerkId: 1, receivedAt: -1 }, name: 'clerkId_receivedAt' },
   ],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PRESENCE_WINDOW_SECONDS, MAX_PRESENCE_WINDOW_SECONDS, MIN_PRESENCE_WINDOW_SECONDS } from '../presence/timing';
 import { invalidOriginsMessage, parseOriginList } from '../security/authorized-parties';
 
 /**
@@ -46,6 +47,21 @@ const originList = z
 const DELETION_POLICIES = ['delete', 'anonymize'] as const;
 export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 
+/** Seconds since a user's last activity during which a user with a live session counts as online. */
+const presenceWindowSeconds = optionalText.pipe(
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(MIN_PRESENCE_WINDOW_SECONDS, `must be at least ${MIN_PRESENCE_WINDOW_SECONDS} (heartbeats write lastSeen every 30–75 s; a shorter window flickers)`)
+        .max(MAX_PRESENCE_WINDOW_SECONDS, `must be at most ${MAX_PRESENCE_WINDOW_SECONDS} (one day)`),
+    )
+    .default(DEFAULT_PRESENCE_WINDOW_SECONDS),
+);
+
 type WebhookSecretVariables = { CLERK_WEBHOOK_SECRET?: string; CLERK_WEBHOOK_SIGNING_SECRET?: string };
 
 /**
@@ -80,6 +96,7 @@ const envSchema = z
     DELETION_POLICY: optionalText.pipe(
       z.enum(DELETION_POLICIES, { error: 'must be "delete" (remove a deleted user\'s records) or "anonymize" (keep them, unlinked)' }).default('delete'),
     ),
+    PRESENCE_WINDOW_SECONDS: presenceWindowSeconds,
   })
   .transform(({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET, ...rest }) => ({
     ...rest,

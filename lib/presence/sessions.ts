@@ -3,12 +3,14 @@ import type { Collection, Db, Filter } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
+import { isDuplicateKey } from '@/lib/db/errors';
 import { guardedUpsert, type WriteOutcome } from '@/lib/db/guarded-upsert';
 import { COLLECTIONS } from '@/lib/db/indexes';
+import { isSessionLive } from './status';
 
 /**
  * The app's view of each Clerk session, one document per session id: just
- * enough to answer "has this user an active session?" whatever order the
+ * enough to answer "has this user a live session now?" whatever order the
  * session events arrived in. No PII: ids, status and times.
  */
 export const SESSION_STATUSES = ['active', 'ended', 'removed', 'revoked'] as const;
@@ -19,13 +21,20 @@ export const sessionRecordSchema = z.object({
   sessionId: z.string(),
   clerkId: z.string(),
   status: z.enum(SESSION_STATUSES),
-  /** The order guard: the session's `updated_at` (ms) in the event applied. */
+  /**
+   * The order guard: the session's `updated_at` (ms) in the event applied; 0
+   * for a session known only from a heartbeat's session token, which any
+   * session event then overrides.
+   */
   version: z.number(),
+  /** Clerk's `expire_at` and `abandon_at`; `null` when unknown (heartbeat-only, or an event without them). Absent in records stored before them. */
+  expireAt: z.date().nullable().optional(),
+  abandonAt: z.date().nullable().optional(),
   updatedAt: z.date(),
 });
 
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;
-export type SessionState = Pick<SessionRecord, 'sessionId' | 'clerkId' | 'status' | 'version'>;
+export type SessionState = Pick<SessionRecord, 'sessionId' | 'clerkId' | 'status' | 'version'> & { expireAt: Date | null; abandonAt: Date | null };
 
 export function sessionsCollection(database: Db): Collection<SessionRecord> {
   return database.collection<SessionRecord>(COLLECTIONS.sessions);
@@ -52,13 +61,48 @@ function guardFor({ sessionId, status, version }: SessionState): Filter<SessionR
 export async function recordSession(state: SessionState, now = new Date()): Promise<WriteOutcome> {
   const sessions = sessionsCollection(await db());
   const filter = guardFor(state);
-  const update = { $set: { clerkId: state.clerkId, status: state.status, version: state.version, updatedAt: now } };
+  const { clerkId, status, version, expireAt, abandonAt } = state;
+  const update = { $set: { clerkId, status, version, expireAt, abandonAt, updatedAt: now } };
   return guardedUpsert(sessions, filter, update);
 }
 
-export async function hasActiveSession(clerkId: string): Promise<boolean> {
-  const found = await sessionsCollection(await db()).findOne({ clerkId, status: 'active' }, { projection: { _id: 1 } });
-  return found !== null;
+/**
+ * Which of `clerkIds` have a live session as of `now`. Reads their sessions
+ * recorded as active (by the `clerkId_status` index) and checks the bounds
+ * here: an expired or abandoned session stays "active" in storage, since
+ * Clerk sends no event for either.
+ */
+export async function liveSessionOwners(clerkIds: readonly string[], now: Date): Promise<Set<string>> {
+  if (clerkIds.length === 0) return new Set();
+  const active = await sessionsCollection(await db())
+    .find({ clerkId: { $in: [...clerkIds] }, status: 'active' }, { projection: { clerkId: 1, status: 1, expireAt: 1, abandonAt: 1 } })
+    .toArray();
+  return new Set(active.filter((session) => isSessionLive(session, now)).map((session) => session.clerkId));
+}
+
+export async function hasLiveSession(clerkId: string, now: Date): Promise<boolean> {
+  return (await liveSessionOwners([clerkId], now)).has(clerkId);
+}
+
+/**
+ * Makes a session that a verified session token names known, before its
+ * `session.created` arrives (or when the endpoint does not receive session
+ * events at all): as active, version 0, bounds unknown. Never changes a
+ * recorded session: an ended one stays ended however valid the token still
+ * is (Clerk's tokens outlive sign-out by up to a minute). 'over' when the
+ * session is recorded as ended, removed or revoked.
+ */
+export async function attestSession(sessionId: string, clerkId: string, now: Date): Promise<'active' | 'over'> {
+  const sessions = sessionsCollection(await db());
+  const known = await sessions.findOne({ sessionId }, { projection: { status: 1 } });
+  if (known) return known.status === 'active' ? 'active' : 'over';
+  try {
+    await sessions.insertOne({ _id: new ObjectId(), sessionId, clerkId, status: 'active', version: 0, expireAt: null, abandonAt: null, updatedAt: now });
+  } catch (error) {
+    // A session event recorded it meanwhile; whatever it recorded decides liveness.
+    if (!isDuplicateKey(error)) throw error;
+  }
+  return 'active';
 }
 
 /** Forgets every session of a user (deletion); returns how many. */

@@ -7,23 +7,30 @@ import type { UserDocument } from './schema';
 
 /**
  * Presence on the user document (`isOnline`, `lastSeen`), written so that
- * concurrent session events cannot leave a wrong `isOnline`:
+ * concurrent writers cannot leave a wrong `isOnline`:
  *
- * 1. each session event first records its session, then bumps the user's
- *    `presenceGeneration` (`notePresence`) and reads the new value;
- * 2. it then looks for an active session and writes `isOnline` only if the
- *    generation is still the one it read (`settleOnline`).
+ * 1. each writer (a session event, a heartbeat) first records its session,
+ *    then moves `lastSeen` and bumps the user's `presenceGeneration`
+ *    (`notePresence`, `noteHeartbeat`) and reads the new value;
+ * 2. it then looks for a live session and writes `isOnline` only if the
+ *    generation is still the one it read (`correctOnline`).
  *
- * A write that lost the race (a later event bumped the generation after it)
- * is dropped, and that later event's look-up happened after every session
- * write that preceded its bump: the last event to bump decides, with a view
+ * A write that lost the race (a later writer bumped the generation after it)
+ * is dropped, and that later writer's look-up happened after every session
+ * write that preceded its bump: the last writer to bump decides, with a view
  * that includes all the others. Without the generation, an event that looked
- * before another session became active could write `false` last.
+ * before another session became active could write `false` last. Readers
+ * that find the stored `isOnline` out of date (time passed: a session
+ * expired, the user went idle) correct it the same way, with the generation
+ * they read.
  *
- * Tombstones are never touched (`deletedAt: null` in every filter).
+ * The stored `isOnline` is true to the moment of its last write only; readers
+ * compute presence as of now (lib/presence/current.ts). Tombstones are never
+ * touched (`deletedAt: null` in every filter).
  */
 
-export type PresenceTicket = { kind: 'live'; generation: number } | { kind: 'deleted' };
+/** What a writer needs to settle `isOnline`: the generation it took and the state right after its write. */
+export type PresenceTicket = { kind: 'live'; generation: number; lastSeen: Date | null; isOnline: boolean } | { kind: 'deleted' };
 
 /**
  * A user known so far only from a session event: `version: 0` (see
@@ -49,7 +56,7 @@ function presenceStub(now: Date) {
 export async function notePresence(clerkId: string, seenAt: Date, now = new Date()): Promise<PresenceTicket> {
   const users = usersCollection(await db());
   const filter: Filter<UserDocument> = { clerkId, deletedAt: null };
-  const touch: UpdateFilter<UserDocument> = { $inc: { presenceGeneration: 1 }, $max: { lastSeen: seenAt } };
+  const touch = touchOf(seenAt);
   try {
     const stored = await users.findOneAndUpdate(filter, { ...touch, $setOnInsert: presenceStub(now) }, { upsert: true, returnDocument: 'after' });
     if (stored) return ticketOf(stored);
@@ -62,11 +69,53 @@ export async function notePresence(clerkId: string, seenAt: Date, now = new Date
   return stored ? ticketOf(stored) : { kind: 'deleted' };
 }
 
-function ticketOf(user: Pick<UserDocument, 'presenceGeneration'>): PresenceTicket {
-  return { kind: 'live', generation: user.presenceGeneration ?? 0 };
+/** Activity at `seenAt` (`$max`: `lastSeen` never moves backwards) and a new presence generation. */
+function touchOf(seenAt: Date): UpdateFilter<UserDocument> {
+  return { $inc: { presenceGeneration: 1 }, $max: { lastSeen: seenAt } };
 }
 
-/** Sets `isOnline` unless another session event has taken a newer generation since `generation`; that one decides then. */
-export async function settleOnline(clerkId: string, generation: number, isOnline: boolean): Promise<void> {
-  await usersCollection(await db()).updateOne({ clerkId, deletedAt: null, presenceGeneration: generation }, { $set: { isOnline } });
+function ticketOf(user: Pick<UserDocument, 'presenceGeneration' | 'lastSeen' | 'isOnline'>): PresenceTicket {
+  return { kind: 'live', generation: user.presenceGeneration ?? 0, lastSeen: user.lastSeen ?? null, isOnline: user.isOnline };
+}
+
+/** What a heartbeat needs to know before it writes: whether the user exists, is deleted, and when they were last seen. */
+export type PresenceRecord = { kind: 'missing' } | { kind: 'deleted' } | { kind: 'live'; lastSeen: Date | null };
+
+export async function readPresenceRecord(clerkId: string): Promise<PresenceRecord> {
+  const stored = await usersCollection(await db()).findOne({ clerkId }, { projection: { deletedAt: 1, lastSeen: 1 } });
+  if (!stored) return { kind: 'missing' };
+  if (stored.deletedAt) return { kind: 'deleted' };
+  return { kind: 'live', lastSeen: stored.lastSeen ?? null };
+}
+
+/**
+ * A heartbeat's `lastSeen` write, taken only when the stored `lastSeen` is
+ * at least `minIntervalMs` old (or absent): the database, not the
+ * process, enforces one write per user per interval, so concurrent
+ * heartbeats from other tabs, sessions or server instances match nothing.
+ * `null` when nothing was written (seen recently, or the user is not live).
+ */
+export async function noteHeartbeat(clerkId: string, seenAt: Date, minIntervalMs: number): Promise<PresenceTicket | null> {
+  const due = new Date(seenAt.getTime() - minIntervalMs);
+  const filter: Filter<UserDocument> = { clerkId, deletedAt: null, $or: [{ lastSeen: { $lte: due } }, { lastSeen: null }] };
+  const stored = await usersCollection(await db()).findOneAndUpdate(filter, touchOf(seenAt), { returnDocument: 'after' });
+  return stored ? ticketOf(stored) : null;
+}
+
+export type OnlineCorrection = { clerkId: string; generation: number; isOnline: boolean };
+
+/**
+ * Sets each user's `isOnline` unless another writer has taken a newer
+ * generation since the one given (that one decides then); one command for
+ * all of them. Returns how many changed.
+ */
+export async function correctOnline(corrections: readonly OnlineCorrection[]): Promise<number> {
+  if (corrections.length === 0) return 0;
+  const result = await usersCollection(await db()).bulkWrite(
+    corrections.map(({ clerkId, generation, isOnline }) => ({
+      updateOne: { filter: { clerkId, deletedAt: null, presenceGeneration: generation }, update: { $set: { isOnline } } },
+    })),
+    { ordered: false },
+  );
+  return result.modifiedCount;
 }

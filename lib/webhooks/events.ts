@@ -19,6 +19,9 @@ const sessionJsonSchema = z.looseObject({
   user_id: clerkUserIdSchema,
   status: z.string(),
   last_active_at: z.number().int().nonnegative().optional(),
+  /** When the session expires or is abandoned: Clerk sends no event then, so presence checks these itself. */
+  expire_at: z.number().int().nonnegative().optional(),
+  abandon_at: z.number().int().nonnegative().optional(),
   created_at: z.number().int().nonnegative(),
   updated_at: z.number().int().nonnegative(),
 });

@@ -1,7 +1,7 @@
 import { clerkUser, userCreatedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
 import { postDelivery, signDelivery } from '../../tools/clerk/svix';
 import { deliverWebhook, signInAs } from './support/clerk';
-import { runSecrets } from './support/run-secrets';
+import { runSecrets } from '../../tools/clerk/run-secrets';
 import { expect, test } from './support/test';
 
 test.describe('/admin', () => {

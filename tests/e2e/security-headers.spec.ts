@@ -7,7 +7,8 @@
  */
 import type { APIResponse, Response } from '@playwright/test';
 import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
-import { asSignedOutBrowser, deliverWebhook, FRONTEND_API_HOST, signInAs } from './support/clerk';
+import { asSignedOutBrowser, deliverWebhook, signInAs } from './support/clerk';
+import { FRONTEND_API_HOST } from '../../tools/clerk/session-tokens';
 import { expect, test } from './support/test';
 
 type Answer = Response | APIResponse;

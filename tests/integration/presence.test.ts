@@ -1,14 +1,19 @@
 /**
  * Presence from session events, through the real webhook route: `isOnline`
- * is true while the user has an active session we know of, `lastSeen` is the
+ * is true while the user has a live session we know of, `lastSeen` is the
  * latest activity and never moves backwards, whatever order, duplication or
  * concurrency the deliveries come with. Seeded: rerun a failure with
  * PROPERTY_SEED=<seed>.
+ *
+ * The route computes presence as of the real clock, and these events are an
+ * hour old: the presence window is set to a day here so that only the
+ * session rules decide. The window, expiry and abandonment have their own
+ * tests with an injected clock (presence-clock.test.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/client';
-import { hasActiveSession, recordSession, sessionsCollection } from '@/lib/presence/sessions';
-import { notePresence, settleOnline } from '@/lib/users/presence';
+import { hasLiveSession, recordSession, sessionsCollection } from '@/lib/presence/sessions';
+import { correctOnline, notePresence } from '@/lib/users/presence';
 import { findUserByClerkId } from '@/lib/users/repository';
 import { hasProfile } from '@/lib/users/schema';
 import { clerkId, clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, type SessionEventType } from '../../tools/clerk/payloads';
@@ -18,6 +23,9 @@ import { storedUser } from '../support/sync-state';
 import { deliver, postToRoute } from '../support/webhook';
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_250_707);
+
+vi.stubEnv('PRESENCE_WINDOW_SECONDS', String(24 * 3600));
+afterAll(() => vi.unstubAllEnvs());
 
 async function outcomeOf(payload: unknown): Promise<string> {
   const answer = await deliver(payload);
@@ -121,15 +129,15 @@ describe('presence from session events', () => {
     await deliver(sessionEvent('session.created', { userId, sessionId: old, at: T }));
 
     // Event A (old session ends) records its session, takes a generation and finds no active session…
-    await recordSession({ sessionId: old, clerkId: userId, status: 'ended', version: T + 1_000 });
+    await recordSession({ sessionId: old, clerkId: userId, status: 'ended', version: T + 1_000, expireAt: null, abandonAt: null });
     const ticketA = await notePresence(userId, new Date(T + 1_000));
-    const onlineA = await hasActiveSession(userId);
+    const onlineA = await hasLiveSession(userId, new Date());
     expect(onlineA).toBe(false);
     // …then event B (a new session) runs to completion…
     expect(await outcomeOf(sessionEvent('session.created', { userId, sessionId: fresh, at: T + 1_000 }))).toBe('applied');
     // …and only then does A write what it found.
     if (ticketA.kind !== 'live') throw new Error('user deleted');
-    await settleOnline(userId, ticketA.generation, onlineA);
+    await correctOnline([{ clerkId: userId, generation: ticketA.generation, isOnline: onlineA }]);
 
     expect(await presenceOf(userId)).toMatchObject({ isOnline: true });
   });

@@ -12,52 +12,13 @@
  *   is sent to `https://<frontend api>/v1/client/handshake`;
  * - signed out: `__client_uat=0` and no `__session`;
  * - signed in: `__client_uat` > 0 and not newer than the token's `iat`, and a
- *   token that verifies against CLERK_JWT_KEY (RS256, `sub`, `exp`, `nbf`,
- *   `iat`) whose `iss` is the publishable key's Frontend API — otherwise the
- *   SDK looks for suffixed cookies instead.
- * `sid`, `azp`, `v`, `fva` and `sts` are there because Clerk's tokens carry
- * them: `sts: "active"` keeps the session from counting as pending (signed out).
+ *   session token (tools/clerk/session-tokens.ts).
  */
 import type { BrowserContext } from '@playwright/test';
-import { importPKCS8, SignJWT } from 'jose';
 import { clerkId, type ClerkUserJsonFixture } from '../../../tools/clerk/payloads';
-import { TEST_CLERK_KEYS } from '../../../tools/harness/next-server';
+import { runSecrets } from '../../../tools/clerk/run-secrets';
+import { mintSessionToken, type SessionOptions } from '../../../tools/clerk/session-tokens';
 import { postDelivery, signDelivery } from '../../../tools/clerk/svix';
-import { runSecrets } from './run-secrets';
-
-/** The Frontend API host a publishable key encodes: `pk_test_` + base64("<host>$"). */
-export const FRONTEND_API_HOST = Buffer.from(TEST_CLERK_KEYS.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.replace(/^pk_(test|live)_/, ''), 'base64')
-  .toString('utf8')
-  .replace(/\$$/, '');
-
-/** Clerk's JWT category header for session tokens. */
-const SESSION_TOKEN_CATEGORY = 'cl_B7d4PD111AAA';
-const INSTANCE_KEY_ID = 'ins_2abcTestInstance0000000000';
-/** Clerk's own tokens live 60 s and are refreshed by its frontend script, which cannot load here; so ours last the test. */
-const TOKEN_LIFETIME_S = 15 * 60;
-
-type SessionOptions = {
-  userId: string;
-  sessionId?: string;
-  /** The app's origin: where the cookies are set. */
-  origin: string;
-  /** The token's `azp`: the origin Clerk's frontend minted it on; the app's own unless a test says otherwise. */
-  authorizedParty?: string;
-};
-
-export async function mintSessionToken({ userId, sessionId = clerkId('sess'), origin, authorizedParty = origin }: SessionOptions): Promise<string> {
-  const key = await importPKCS8(runSecrets().jwtPrivateKey, 'RS256');
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ azp: authorizedParty, sid: sessionId, v: 2, fva: [0, -1], sts: 'active' })
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: INSTANCE_KEY_ID, cat: SESSION_TOKEN_CATEGORY })
-    .setSubject(userId)
-    .setIssuer(`https://${FRONTEND_API_HOST}`)
-    .setIssuedAt(now)
-    .setNotBefore(now - 10)
-    .setExpirationTime(now + TOKEN_LIFETIME_S)
-    .setJti(clerkId('sess').replace('sess_', ''))
-    .sign(key);
-}
 
 function cookie(origin: string, name: string, value: string) {
   return { name, value, url: origin, sameSite: 'Lax' as const };

@@ -1,6 +1,6 @@
 /**
- * Read-only access to the app's database during e2e tests, to show that what
- * the browser displays is what MongoDB holds.
+ * Access to the app's database during e2e tests, to show that what the
+ * browser displays is what MongoDB holds. Read-only, but for `setLastSeen`.
  */
 import { MongoClient, type Db } from 'mongodb';
 import type { AssessmentRecord } from '@/lib/assessments/schema';
@@ -27,4 +27,12 @@ export function storedUser(clerkId: string): Promise<UserDocument | null> {
 
 export function storedAssessments(clerkUserId: string): Promise<AssessmentRecord[]> {
   return withDatabase((database) => database.collection<AssessmentRecord>(COLLECTIONS.assessments).find({ clerkUserId }).toArray());
+}
+
+/**
+ * Makes time pass for one user: their last activity moves to `lastSeen`, as
+ * if they had been idle since. A test never waits out the presence window.
+ */
+export async function setLastSeen(clerkId: string, lastSeen: Date): Promise<void> {
+  await withDatabase((database) => database.collection<UserDocument>(COLLECTIONS.users).updateOne({ clerkId }, { $set: { lastSeen } }));
 }

@@ -13,7 +13,7 @@ import { startLocalDb, type LocalDb } from '../../../tools/db/local-db';
 import { startClerkApiDouble, type ClerkApiDouble } from '../../../tools/clerk/api-double';
 import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../../../tools/harness/next-server';
 import { E2E_DATABASE } from './database';
-import { runSecrets } from './run-secrets';
+import { runSecrets } from '../../../tools/clerk/run-secrets';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DIST_DIR = '.next-e2e';

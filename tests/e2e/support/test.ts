@@ -11,7 +11,8 @@
  *   it navigated to answered 4xx/5xx.
  */
 import { test as base, expect, type ConsoleMessage, type Route } from '@playwright/test';
-import { asSignedOutBrowser, FRONTEND_API_HOST } from './clerk';
+import { FRONTEND_API_HOST } from '../../../tools/clerk/session-tokens';
+import { asSignedOutBrowser } from './clerk';
 
 /** A 1×1 PNG: what the avatar stand-in for img.clerk.com serves. */
 const AVATAR_PNG = Buffer.from(

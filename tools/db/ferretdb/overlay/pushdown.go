@@ -1,5 +1,5 @@
 // Index pushdown for FerretDB v1's SQLite backend, compiled into the embedded
-// database from a patched copy of FerretDB's module (see scripts/local-db.ts).
+// database from a patched copy of FerretDB's module (see tools/db/local-db.ts).
 //
 // FerretDB 1.24 pushes only a filter of exactly {_id: <value>} down to SQLite,
 // so not {_id, status} (a conditional update by _id). Any other query reads
@@ -9,7 +9,7 @@
 // filter, and equality or `$in` on plain strings for indexed top-level fields,
 // so SQLite answers such lookups from the indexes FerretDB already created.
 // (That `_id` lookups use their index at all is the other half of the patch,
-// in scripts/local-db.ts.)
+// in tools/db/local-db.ts.)
 //
 // FerretDB filters every returned document again with MongoDB semantics, so a
 // pushed-down clause only has to never exclude a match. It therefore keeps

@@ -6,7 +6,7 @@
  * three agree without writing a secret to disk.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { newWebhookSecret } from '../../../tools/clerk/svix';
+import { newWebhookSecret } from './svix';
 
 export type RunSecrets = {
   webhookSecret: string;
