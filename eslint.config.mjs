@@ -1,6 +1,31 @@
 import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 
+/**
+ * lib/'s folders in layers, lowest first: a folder imports only from layers
+ * below it (and itself), so no two folders depend on each other.
+ */
+const LIB_LAYERS = [
+  ['security', 'clerk'],
+  ['env'],
+  ['db'],
+  ['users'],
+  ['presence', 'assessments'],
+  ['deletion'],
+  ['webhooks', 'sync'],
+  ['admin'],
+];
+
+function libLayerZones() {
+  return LIB_LAYERS.flatMap((layer, index) =>
+    layer.map((folder) => ({
+      target: `./lib/${folder}`,
+      from: [...LIB_LAYERS.slice(index + 1).flat(), ...layer.filter((other) => other !== folder)].map((other) => `./lib/${other}`),
+      message: `lib/${folder} imports only from the folders below it in lib's layers (eslint.config.mjs): move the shared piece down instead.`,
+    })),
+  );
+}
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -30,7 +55,12 @@ const config = [
     rules: {
       'import/no-restricted-paths': [
         'error',
-        { zones: [{ target: './lib', from: ['./app', './components', './tools', './tests'], message: 'lib/ is what the deployed app runs: it imports nothing from app/, components/, tools/ or tests/.' }] },
+        {
+          zones: [
+            { target: './lib', from: ['./app', './components', './tools', './tests'], message: 'lib/ is what the deployed app runs: it imports nothing from app/, components/, tools/ or tests/.' },
+            ...libLayerZones(),
+          ],
+        },
       ],
     },
   },

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DEFAULT_PRESENCE_WINDOW_SECONDS, MAX_PRESENCE_WINDOW_SECONDS, MIN_PRESENCE_WINDOW_SECONDS } from '../presence/timing';
 import { invalidOriginsMessage, parseOriginList } from '../security/authorized-parties';
 
 /**
@@ -46,6 +45,15 @@ const originList = z
 /** What happens to a deleted user's records (see lib/deletion/cascade.ts). */
 const DELETION_POLICIES = ['delete', 'anonymize'] as const;
 export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
+
+export const DEFAULT_PRESENCE_WINDOW_SECONDS = 300;
+/**
+ * While a tab is visible, `lastSeen` lags real activity by up to the write
+ * interval plus the heartbeat interval (75 s, lib/presence/timing.ts). A
+ * shorter window would flicker an active user offline between writes.
+ */
+const MIN_PRESENCE_WINDOW_SECONDS = 120;
+const MAX_PRESENCE_WINDOW_SECONDS = 24 * 3600;
 
 /** Seconds since a user's last activity during which a user with a live session counts as online. */
 const presenceWindowSeconds = optionalText.pipe(

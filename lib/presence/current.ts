@@ -1,5 +1,5 @@
 import 'server-only';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { unlessDatabaseDown } from '@/lib/db/errors';
 import { correctOnline, type OnlineCorrection, type PresenceTicket } from '@/lib/users/presence';
 import type { UserDocument } from '@/lib/users/schema';
 import { liveSessionOwners } from './sessions';
@@ -38,12 +38,10 @@ export async function presenceNow(users: readonly PresenceSubject[], now = new D
 
 /** One user's presence as of `now`, for a page; `null` when the database cannot say, so the page shows that instead of failing. */
 export async function presenceOf(user: PresenceSubject, now = new Date()): Promise<Presence | null> {
-  try {
-    return (await presenceNow([user], now)).get(user.clerkId) ?? NEVER_SEEN;
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return null;
-    throw error;
-  }
+  return unlessDatabaseDown(
+    async () => (await presenceNow([user], now)).get(user.clerkId) ?? NEVER_SEEN,
+    () => null,
+  );
 }
 
 /** A writer's second step (lib/users/presence.ts): presence as of `now`, stored if it changed. */

@@ -1,5 +1,5 @@
 import 'server-only';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { unlessDatabaseDown } from '@/lib/db/errors';
 import { notePresence, noteHeartbeat, readPresenceRecord } from '@/lib/users/presence';
 import { settlePresence } from './current';
 import { attestSession, removeSessionsOf } from './sessions';
@@ -29,12 +29,10 @@ function isDue(lastSeen: Date | null, now: Date): boolean {
  * `lastSeen` only moves forward.
  */
 export async function recordHeartbeat(source: HeartbeatSource, now = new Date()): Promise<HeartbeatOutcome> {
-  try {
-    return await beat(source, now);
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return 'unavailable';
-    throw error;
-  }
+  return unlessDatabaseDown(
+    () => beat(source, now),
+    (): HeartbeatOutcome => 'unavailable',
+  );
 }
 
 async function beat({ clerkId, sessionId }: HeartbeatSource, now: Date): Promise<HeartbeatOutcome> {

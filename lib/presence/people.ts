@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { isDatabaseUnavailable } from '@/lib/db/errors';
+import { unlessDatabaseDown } from '@/lib/db/errors';
 import { usersCollection } from '@/lib/users/repository';
 import type { UserDocument } from '@/lib/users/schema';
 import { presenceNow } from './current';
@@ -27,31 +27,31 @@ function byPresence(a: Person, b: Person): number {
  * and avatars are shown to other users, never contact details.
  */
 export async function loadPeople(viewer: HeartbeatSource, now = new Date()): Promise<PeopleView> {
-  try {
-    await recordHeartbeat(viewer, now);
-    const users = await usersCollection(await db())
-      .find(
-        { deletedAt: null, version: { $gt: 0 } },
-        {
-          sort: { lastSeen: -1 },
-          limit: PEOPLE_LIMIT,
-          projection: { clerkId: 1, firstName: 1, lastName: 1, username: 1, imageUrl: 1, lastSeen: 1, isOnline: 1, presenceGeneration: 1 },
-        },
-      )
-      .toArray();
-    const presence = await presenceNow(users, now);
-    const people = users.map((user) => ({
-      clerkId: user.clerkId,
-      firstName: user.firstName ?? null,
-      lastName: user.lastName ?? null,
-      username: user.username ?? null,
-      imageUrl: user.imageUrl ?? null,
-      presence: presence.get(user.clerkId) ?? { isOnline: false, lastSeen: null },
-      isViewer: user.clerkId === viewer.clerkId,
-    }));
-    return { state: 'ready', people: people.sort(byPresence), asOf: now };
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return { state: 'unavailable' };
-    throw error;
-  }
+  return unlessDatabaseDown(
+    async (): Promise<PeopleView> => {
+      await recordHeartbeat(viewer, now);
+      const users = await usersCollection(await db())
+        .find(
+          { deletedAt: null, version: { $gt: 0 } },
+          {
+            sort: { lastSeen: -1 },
+            limit: PEOPLE_LIMIT,
+            projection: { clerkId: 1, firstName: 1, lastName: 1, username: 1, imageUrl: 1, lastSeen: 1, isOnline: 1, presenceGeneration: 1 },
+          },
+        )
+        .toArray();
+      const presence = await presenceNow(users, now);
+      const people = users.map((user) => ({
+        clerkId: user.clerkId,
+        firstName: user.firstName ?? null,
+        lastName: user.lastName ?? null,
+        username: user.username ?? null,
+        imageUrl: user.imageUrl ?? null,
+        presence: presence.get(user.clerkId) ?? { isOnline: false, lastSeen: null },
+        isViewer: user.clerkId === viewer.clerkId,
+      }));
+      return { state: 'ready', people: people.sort(byPresence), asOf: now };
+    },
+    (): PeopleView => ({ state: 'unavailable' }),
+  );
 }

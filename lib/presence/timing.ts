@@ -1,6 +1,6 @@
 /**
  * Presence timings, shared by the server and the browser (no `server-only`):
- * the heartbeat's rhythm and the bounds the window setting must respect.
+ * the heartbeat's rhythm.
  */
 
 /** How often a visible signed-in tab reports activity (the brief allows 30–60 s). */
@@ -16,12 +16,4 @@ export const HEARTBEAT_WRITE_INTERVAL_MS = 30_000;
 /** How often an open, visible People page re-reads presence. */
 export const PEOPLE_REFRESH_MS = 10_000;
 
-export const DEFAULT_PRESENCE_WINDOW_SECONDS = 300;
-
-/**
- * While a tab is visible, `lastSeen` lags real activity by up to the write
- * interval plus the heartbeat interval (75 s). A shorter window would flicker
- * an active user offline between writes.
- */
-export const MIN_PRESENCE_WINDOW_SECONDS = 120;
-export const MAX_PRESENCE_WINDOW_SECONDS = 24 * 3600;
+/** The window's default and bounds are configuration: PRESENCE_WINDOW_SECONDS in lib/env/schema.ts. */

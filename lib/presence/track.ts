@@ -1,15 +1,20 @@
 import 'server-only';
 import { notePresence } from '@/lib/users/presence';
 import type { WriteOutcome } from '@/lib/users/repository';
-import type { SessionEvent } from '@/lib/webhooks/events';
 import { settlePresence } from './current';
 import { recordSession, removeSessionsOf, type SessionStatus } from './sessions';
 
-const STATUS_BY_EVENT: Record<SessionEvent['type'], SessionStatus> = {
-  'session.created': 'active',
-  'session.ended': 'ended',
-  'session.removed': 'removed',
-  'session.revoked': 'revoked',
+/** A session's state as Clerk reported it (a `session.*` webhook, mapped in lib/webhooks/apply.ts); times in ms. */
+export type SessionReport = {
+  sessionId: string;
+  clerkId: string;
+  status: SessionStatus;
+  /** The session's `updated_at`: the order guard. */
+  version: number;
+  createdAt: number;
+  lastActiveAt?: number;
+  expireAt?: number;
+  abandonAt?: number;
 };
 
 function dateOrNull(ms: number | undefined): Date | null {
@@ -29,10 +34,10 @@ function dateOrNull(ms: number | undefined): Date | null {
  * here is never touched, and a session recorded for them while the deletion
  * ran is removed again. 'applied' means the session's state changed.
  */
-export async function trackSession(event: SessionEvent, now = new Date()): Promise<WriteOutcome> {
-  const { id: sessionId, user_id: clerkId, updated_at: version, created_at: createdAt, last_active_at: lastActiveAt } = event.data;
-  const bounds = { expireAt: dateOrNull(event.data.expire_at), abandonAt: dateOrNull(event.data.abandon_at) };
-  const recorded = await recordSession({ sessionId, clerkId, status: STATUS_BY_EVENT[event.type], version, ...bounds }, now);
+export async function trackSession(report: SessionReport, now = new Date()): Promise<WriteOutcome> {
+  const { sessionId, clerkId, status, version, createdAt, lastActiveAt } = report;
+  const bounds = { expireAt: dateOrNull(report.expireAt), abandonAt: dateOrNull(report.abandonAt) };
+  const recorded = await recordSession({ sessionId, clerkId, status, version, ...bounds }, now);
 
   // Last activity is a fact whatever the session's state: even a stale event may carry the latest one.
   const ticket = await notePresence(clerkId, new Date(lastActiveAt ?? createdAt), now);

@@ -1,10 +1,11 @@
 import 'server-only';
 import { cascadeUserDeletion, changedAnything } from '@/lib/deletion/cascade';
 import { env } from '@/lib/env';
-import { trackSession } from '@/lib/presence/track';
+import type { SessionStatus } from '@/lib/presence/sessions';
+import { trackSession, type SessionReport } from '@/lib/presence/track';
 import { profileFromClerkUser } from '@/lib/users/clerk-user';
 import { tombstoneUser, upsertUserProfile, type WriteOutcome } from '@/lib/users/repository';
-import type { ClerkEvent } from './events';
+import type { ClerkEvent, SessionEvent } from './events';
 
 /**
  * Applies one verified event through the order-guarded writes. Every branch is
@@ -21,8 +22,29 @@ export async function applyEvent(event: ClerkEvent, sentAt: Date): Promise<Write
     case 'session.ended':
     case 'session.removed':
     case 'session.revoked':
-      return trackSession(event);
+      return trackSession(sessionReportOf(event));
   }
+}
+
+const STATUS_BY_EVENT: Record<SessionEvent['type'], SessionStatus> = {
+  'session.created': 'active',
+  'session.ended': 'ended',
+  'session.removed': 'removed',
+  'session.revoked': 'revoked',
+};
+
+/** What presence needs of a session event. */
+export function sessionReportOf({ type, data }: SessionEvent): SessionReport {
+  return {
+    sessionId: data.id,
+    clerkId: data.user_id,
+    status: STATUS_BY_EVENT[type],
+    version: data.updated_at,
+    createdAt: data.created_at,
+    lastActiveAt: data.last_active_at,
+    expireAt: data.expire_at,
+    abandonAt: data.abandon_at,
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import { formatDate } from '@/components/format-date';
-import { DEFAULT_PRESENCE_WINDOW_SECONDS } from '@/lib/presence/timing';
+import { DEFAULT_PRESENCE_WINDOW_SECONDS } from '@/lib/env/schema';
 import { clerkId, clerkUser, sessionEvent, userCreatedEvent } from '../../tools/clerk/payloads';
 import { deliverWebhook, signInAs } from './support/clerk';
 import { setLastSeen, storedUser } from './support/database';

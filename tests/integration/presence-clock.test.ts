@@ -14,7 +14,7 @@ import { recordHeartbeat, type HeartbeatOutcome } from '@/lib/presence/heartbeat
 import { loadPeople } from '@/lib/presence/people';
 import { sessionsCollection } from '@/lib/presence/sessions';
 import { trackSession } from '@/lib/presence/track';
-import { applyEvent } from '@/lib/webhooks/apply';
+import { applyEvent, sessionReportOf } from '@/lib/webhooks/apply';
 import { parseClerkEvent, type SessionEvent } from '@/lib/webhooks/events';
 import { findUserByClerkId } from '@/lib/users/repository';
 import { clerkId, clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, type SessionEventType } from '../../tools/clerk/payloads';
@@ -43,7 +43,7 @@ type SessionOptions = Omit<Parameters<typeof sessionEvent>[1], 'at'> & { at: num
 
 /** Clerk's session event, applied as the webhook pipeline applies it, at `now` (default: the event's own time). */
 async function session(type: SessionEventType, options: SessionOptions, now = new Date(options.at)) {
-  return trackSession(parseEvent(sessionEvent(type, options)) as SessionEvent, now);
+  return trackSession(sessionReportOf(parseEvent(sessionEvent(type, options)) as SessionEvent), now);
 }
 
 /** What any reader shows: presence computed as of `now` from what is stored (and the stored flag corrected). */
