@@ -40,3 +40,18 @@ for (const { path, title } of [
     await expect(page.getByTestId('auth-shell')).toBeAttached();
   });
 }
+
+for (const { path, form } of [
+  { path: '/sign-in', form: 'sign-in' },
+  { path: '/sign-up', form: 'sign-up' },
+]) {
+  test(`${path} says the ${form} form could not load, and what to check, when Clerk's script cannot arrive`, async ({ page }) => {
+    // Clerk's hosts are unreachable here: its loader gives up after its retries (about 10 s).
+    test.setTimeout(60_000);
+    await page.goto(path);
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText(`The ${form} form could not load.`, { timeout: 30_000 });
+    await expect(alert).toContainText('NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY');
+    await expect(page.getByText(`Loading the ${form} form…`)).toHaveCount(0);
+  });
+}

@@ -1,12 +1,13 @@
 import type { Metadata } from 'next';
 import { SignIn } from '@clerk/nextjs';
+import { AuthShell } from '@/components/auth-shell';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
 export default function SignInPage() {
   return (
-    <main className="auth-shell" data-testid="auth-shell">
+    <AuthShell form="sign-in">
       <SignIn />
-    </main>
+    </AuthShell>
   );
 }

@@ -1,12 +1,13 @@
 import type { Metadata } from 'next';
 import { SignUp } from '@clerk/nextjs';
+import { AuthShell } from '@/components/auth-shell';
 
 export const metadata: Metadata = { title: 'Sign up' };
 
 export default function SignUpPage() {
   return (
-    <main className="auth-shell" data-testid="auth-shell">
+    <AuthShell form="sign-up">
       <SignUp />
-    </main>
+    </AuthShell>
   );
 }
