@@ -14,11 +14,11 @@ import { COLLECTIONS } from '@/lib/db/indexes';
 import type { CheckResult } from '../../tools/doctor/result';
 import { runDoctor } from '../../tools/doctor/run';
 import { freePort } from '../../tools/db/local-db';
-import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../../tools/harness/next-server';
+import { startApp, TEST_CLERK_KEYS, type NextServer } from '../../tools/harness/next-server';
+import { ensureProductionBuild } from '../../tools/harness/server';
 import { newWebhookSecret } from '../../tools/clerk/svix';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const DIST_DIR = '.next-doctor';
 
 const appEnv = {
   MONGODB_URI: process.env.MONGODB_URI!,
@@ -33,8 +33,9 @@ let client: MongoClient;
 let db: Db;
 
 beforeAll(async () => {
-  buildApp({ distDir: DIST_DIR, env: TEST_CLERK_KEYS });
-  app = await startApp({ distDir: DIST_DIR, env: appEnv });
+  // The fault run's build: one production build per test run.
+  const build = await ensureProductionBuild();
+  app = await startApp({ distDir: build.distDir, env: { ...build.env, ...appEnv } });
   endpoint = `${app.origin}/api/webhooks/clerk`;
   client = new MongoClient(appEnv.MONGODB_URI);
   db = client.db(appEnv.MONGODB_DB);

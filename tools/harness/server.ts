@@ -121,6 +121,17 @@ function ensureBuild(build: Build, log: (line: string) => void): Promise<void> {
   });
 }
 
+/**
+ * The production build (no benchmark routes) the fault run and the doctor's
+ * tests share, built once while its sources stay unchanged; returns where it
+ * is and the env it was built with (which its server needs too).
+ */
+export async function ensureProductionBuild(log: (line: string) => void = () => {}): Promise<Build> {
+  const build = buildFor(false);
+  await ensureBuild(build, log);
+  return build;
+}
+
 function profilerEnv(dir: string): Record<string, string> {
   mkdirSync(dir, { recursive: true });
   const preload = `--import=${path.join(__dirname, 'cpu-profiler.mjs')}`;
