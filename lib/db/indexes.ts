@@ -6,6 +6,7 @@ export const COLLECTIONS = {
   deliveries: 'webhook_deliveries',
   assessments: 'assessments',
   sessions: 'sessions',
+  syncRuns: 'sync_runs',
 } as const;
 
 /** How long the delivery ledger keeps entries (and so how long a svix-id is remembered). */

@@ -1,4 +1,5 @@
 import 'server-only';
+import { COLLECTIONS } from '@/lib/db/indexes';
 import type { Collection, Db } from 'mongodb';
 import { ZERO_COUNTS, type SyncCounts } from './summary';
 
@@ -19,10 +20,9 @@ export type SyncCheckpoint = {
   completedAt: Date | null;
 };
 
-export const SYNC_RUNS_COLLECTION = 'sync_runs';
 
 function checkpoints(database: Db): Collection<SyncCheckpoint> {
-  return database.collection<SyncCheckpoint>(SYNC_RUNS_COLLECTION);
+  return database.collection<SyncCheckpoint>(COLLECTIONS.syncRuns);
 }
 
 /** The checkpoint of an unfinished run of `kind`, if there is one. */

@@ -7,7 +7,7 @@
 import { createClerkClient } from '@clerk/backend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
-import { SYNC_RUNS_COLLECTION } from '@/lib/sync/checkpoint';
+import { COLLECTIONS } from '@/lib/db/indexes';
 import type { RetryPolicy } from '@/lib/sync/retry';
 import { runSync, type SyncOptions, type SyncOutcome } from '@/lib/sync/run';
 import { clerkUserJsonSchema, profileFromClerkUser } from '@/lib/users/clerk-user';
@@ -54,7 +54,7 @@ const listRequests = (double: ClerkApiDouble) => double.requests.filter((request
 beforeEach(async () => {
   const database = await db();
   await usersCollection(database).deleteMany({});
-  await database.collection(SYNC_RUNS_COLLECTION).deleteMany({});
+  await database.collection(COLLECTIONS.syncRuns).deleteMany({});
 });
 
 afterEach(async () => {
@@ -176,7 +176,7 @@ describe('backfill', () => {
     const outcome = await sync(double, { kind: 'backfill' });
     expect(outcome).toMatchObject({ status: 'clerk_failed', message: expect.stringMatching(/did not answer usably after 4 attempts \(last: HTTP 503\)/) });
     expect(listRequests(double).filter((request) => request.offset === 50)).toHaveLength(FAST_RETRY.maxAttempts);
-    const checkpoint = await (await db()).collection(SYNC_RUNS_COLLECTION).findOne({ _id: 'backfill' as never });
+    const checkpoint = await (await db()).collection(COLLECTIONS.syncRuns).findOne({ _id: 'backfill' as never });
     expect(checkpoint).toMatchObject({ nextOffset: 50, completedAt: null });
   });
 
@@ -190,7 +190,7 @@ describe('backfill', () => {
     const summary = completed(await sync(double, { kind: 'backfill', dryRun: true }));
     expect(summary.counts).toEqual({ created: 148, updated: 1, unchanged: 1, stale: 0, tombstoned: 0, failed: 0 });
     expect(await (await users()).find({}).toArray()).toEqual(before);
-    expect(await (await db()).collection(SYNC_RUNS_COLLECTION).countDocuments({})).toBe(0);
+    expect(await (await db()).collection(COLLECTIONS.syncRuns).countDocuments({})).toBe(0);
   });
 });
 
@@ -245,11 +245,11 @@ describe('reconcile', () => {
     completed(await sync(double, { kind: 'backfill' }));
     double.users.delete(generatedUserId(1));
     const before = await (await users()).find({}).toArray();
-    await (await db()).collection(SYNC_RUNS_COLLECTION).deleteMany({});
+    await (await db()).collection(COLLECTIONS.syncRuns).deleteMany({});
 
     const summary = completed(await sync(double, { kind: 'reconcile', dryRun: true }));
     expect(summary.counts).toMatchObject({ tombstoned: 1, unchanged: 59 });
     expect(await (await users()).find({}).toArray()).toEqual(before);
-    expect(await (await db()).collection(SYNC_RUNS_COLLECTION).countDocuments({})).toBe(0);
+    expect(await (await db()).collection(COLLECTIONS.syncRuns).countDocuments({})).toBe(0);
   });
 });
