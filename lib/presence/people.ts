@@ -8,7 +8,7 @@ import { recordHeartbeat, type HeartbeatSource } from './heartbeat';
 import type { Presence } from './status';
 
 /** The People page shows at most this many users, most recently seen first. */
-export const PEOPLE_LIMIT = 100;
+const PEOPLE_LIMIT = 100;
 
 type PersonFields = Pick<UserDocument, 'clerkId' | 'firstName' | 'lastName' | 'username' | 'imageUrl'>;
 export type Person = PersonFields & { presence: Presence; isViewer: boolean };

@@ -13,10 +13,10 @@ import { isSessionLive } from './status';
  * enough to answer "has this user a live session now?" whatever order the
  * session events arrived in. No PII: ids, status and times.
  */
-export const SESSION_STATUSES = ['active', 'ended', 'removed', 'revoked'] as const;
+const SESSION_STATUSES = ['active', 'ended', 'removed', 'revoked'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-export const sessionRecordSchema = z.object({
+const sessionRecordSchema = z.object({
   _id: z.instanceof(ObjectId),
   sessionId: z.string(),
   clerkId: z.string(),
@@ -75,10 +75,14 @@ export async function recordSession(state: SessionState, now = new Date()): Prom
 export async function liveSessionOwners(clerkIds: readonly string[], now: Date): Promise<Set<string>> {
   if (clerkIds.length === 0) return new Set();
   const active = await sessionsCollection(await db())
-    .find({ clerkId: { $in: [...clerkIds] }, status: 'active' }, { projection: { clerkId: 1, status: 1, expireAt: 1, abandonAt: 1 } })
+    .find({ clerkId: { $in: [...clerkIds] }, status: 'active' }, { projection: { _id: 0, clerkId: 1, status: 1, expireAt: 1, abandonAt: 1 } })
     .toArray();
-  return new Set(active.filter((session) => isSessionLive(session, now)).map((session) => session.clerkId));
+  const sessions = active.map((session) => sessionBoundsSchema.parse(session));
+  return new Set(sessions.filter((session) => isSessionLive(session, now)).map((session) => session.clerkId));
 }
+
+/** What deciding liveness reads of a stored session, parsed: a malformed record fails loudly, not as "online". */
+const sessionBoundsSchema = sessionRecordSchema.pick({ clerkId: true, status: true, expireAt: true, abandonAt: true });
 
 export async function hasLiveSession(clerkId: string, now: Date): Promise<boolean> {
   return (await liveSessionOwners([clerkId], now)).has(clerkId);
