@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadEnvConfig } from '@next/env';
 import { DEFAULT_DATABASE_NAME } from '../lib/db/database-name';
 import { DEV_DB_PORT, startLocalDb, freePort, type LocalDb } from './db/local-db';
+import { clerkModeLines, databaseWarningLines, mongodbUriSource, webhookSecretLines } from './dev/summary';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -20,12 +21,15 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 async function main() {
-  loadEnvConfig(ROOT, true);
+  const uriInShell = Boolean(process.env.MONGODB_URI);
+  const { loadedEnvFiles } = loadEnvConfig(ROOT, true, { info: () => {}, error: console.error });
   let localDb: LocalDb | undefined;
   const env = { ...process.env };
 
   if (env.MONGODB_URI) {
-    console.log(`▸ Database: MONGODB_URI from your environment (${env.MONGODB_URI.replace(/\/\/[^@/]*@/, '//…@')})`);
+    const source = mongodbUriSource(uriInShell, loadedEnvFiles);
+    console.log(`▸ Database: MONGODB_URI from ${source} (${env.MONGODB_URI.replace(/\/\/[^@/]*@/, '//…@')})`);
+    for (const line of await databaseWarningLines(env.MONGODB_URI)) console.log(line);
   } else {
     const port = (await portIsFree(DEV_DB_PORT)) ? DEV_DB_PORT : await freePort();
     localDb = await startLocalDb({ dataDir: path.join(ROOT, '.data', 'dev'), port });
@@ -33,6 +37,8 @@ async function main() {
     console.log(`▸ Database: ${localDb.description}`);
     console.log(`  ${env.MONGODB_URI} — data in .data/dev (set MONGODB_URI to use your own)`);
   }
+
+  for (const line of [...clerkModeLines(env), ...webhookSecretLines(env)]) console.log(line);
 
   const next = spawn(process.execPath, [require.resolve('next/dist/bin/next'), 'dev', ...process.argv.slice(2)], {
     cwd: ROOT,
