@@ -26,7 +26,11 @@ function shared(): Shared {
     appName: 'clerk-mongo-sync',
     serverSelectionTimeoutMS: DB_TIMEOUT_MS,
     connectTimeoutMS: DB_TIMEOUT_MS,
-    socketTimeoutMS: 10_000,
+    // Below the webhook's 8 s deadline (lib/webhooks/receive.ts): a hung socket errors, and the driver
+    // discards it and re-checks the server, before the delivery answers 503. Answering first left the
+    // client unable to select the server for 30 s after a hang ended (tests/integration/webhook-outage.test.ts).
+    // Long operations set their own `timeoutMS` (lib/sync/user-batch-writer.ts).
+    socketTimeoutMS: 7_000,
     maxIdleTimeMS: 60_000,
     // 2xx only once the write is durable: acknowledged by a majority, journaled.
     writeConcern: { w: 'majority', journal: true },

@@ -49,7 +49,8 @@ for (const { path, form } of [
     // Clerk's hosts are unreachable here: its loader gives up after its retries (about 10 s).
     test.setTimeout(60_000);
     await page.goto(path);
-    const alert = page.getByRole('alert');
+    // Within the page's content: Next's route announcer is an (empty) alert too.
+    const alert = page.getByRole('main').getByRole('alert');
     await expect(alert).toContainText(`The ${form} form could not load.`, { timeout: 30_000 });
     await expect(alert).toContainText('NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY');
     await expect(page.getByText(`Loading the ${form} form…`)).toHaveCount(0);

@@ -58,8 +58,11 @@ describe('shared database client', () => {
 
   it('ensureIndexes() twice is harmless: same report, same indexes', async () => {
     const database = await db();
-    const listAll = async () =>
-      Promise.all(Object.values(COLLECTIONS).map((name) => database.collection(name).listIndexes().toArray()));
+    // Every collection the app has created so far, with its indexes (sync_runs needs none and may not exist yet).
+    const listAll = async () => {
+      const names = (await database.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name).sort();
+      return Promise.all(names.map(async (name) => ({ name, indexes: await database.collection(name).listIndexes().toArray() })));
+    };
     const before = await listAll();
     const first = await ensureIndexes(database);
     const second = await ensureIndexes(database);

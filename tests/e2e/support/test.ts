@@ -7,7 +7,7 @@
  * - starts as a signed-out browser of a Clerk development instance;
  * - fails its test on any console error or uncaught exception, except the
  *   failed loads of Clerk's own frontend scripts from the Frontend API host
- *   (and Clerk's loader giving up on them), and Chromium's note that a page
+ *   (and Clerk's loader giving up on them, and saying so), and Chromium's note that a page
  *   it navigated to answered 4xx/5xx.
  */
 import { test as base, expect, type ConsoleMessage, type Route } from '@playwright/test';
@@ -54,6 +54,11 @@ function isClerkScriptLoadFailure(message: ConsoleMessage): boolean {
   return isFailedLoadMessage(message) && source !== '' && new URL(source).hostname === FRONTEND_API_HOST;
 }
 
+/** Once its loader gave up, ClerkProvider logs that it failed (what the pages' <ClerkFailed> state then shows). */
+function isClerkReportingItsFailure(message: ConsoleMessage): boolean {
+  return /Clerk: Failed to load Clerk (JS|UI)\s+\(code="failed_to_load_clerk_(js|ui)"\)/.test(message.text());
+}
+
 /** After its retries (about 10 s), Clerk's script loader gives up with an unhandled rejection naming the script. */
 function isClerkGivingUpOnItsScripts(error: Error): boolean {
   return (
@@ -84,7 +89,7 @@ export const test = base.extend<Fixtures>({
     const uncaught: string[] = [];
     const failedDocuments = new Set<string>();
     page.on('console', (message) => {
-      if (message.type() === 'error' && !isClerkScriptLoadFailure(message)) consoleErrors.push(message);
+      if (message.type() === 'error' && !isClerkScriptLoadFailure(message) && !isClerkReportingItsFailure(message)) consoleErrors.push(message);
     });
     page.on('pageerror', (error) => {
       if (!isClerkGivingUpOnItsScripts(error)) uncaught.push(`uncaught: ${error.message}`);
