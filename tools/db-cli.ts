@@ -45,7 +45,13 @@ function parseCommand(args: string[]): Options {
   const limit = parsed.values.limit === undefined ? undefined : Number(parsed.values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new Stop(`--limit must be a whole number from 1; ${USAGE}`, 2);
   const command: Command | undefined =
-    kind === 'users' && rest.length === 0 ? { kind } : kind === 'deliveries' && rest.length === 0 ? { kind } : kind === 'user' && rest.length === 1 ? { kind, clerkId: rest[0]! } : undefined;
+    kind === 'users' && rest.length === 0
+      ? { kind }
+      : kind === 'deliveries' && rest.length === 0
+        ? { kind }
+        : kind === 'user' && rest.length === 1
+          ? { kind, clerkId: rest[0]! }
+          : undefined;
   if (!command) throw new Stop(USAGE, 2);
   return { command, limit, json: parsed.values.json };
 }
@@ -69,7 +75,9 @@ async function connect(target: Target): Promise<Opened> {
   try {
     return await openDatabase(target.uri, target.name);
   } catch {
-    const hint = target.fromEnv ? 'check MONGODB_URI' : 'MONGODB_URI is not set, so this is the embedded database: start it with npm run dev';
+    const hint = target.fromEnv
+      ? 'check MONGODB_URI'
+      : 'MONGODB_URI is not set, so this is the embedded database: start it with npm run dev';
     throw new Stop(`cannot reach the database at ${target.where} within ${DB_TIMEOUT_SECONDS} s (${hint})`, 1);
   }
 }
@@ -88,7 +96,10 @@ async function answer({ command, limit, json }: Options, opened: Opened, target:
     }
     case 'deliveries': {
       const deliveries = await recentDeliveries(opened.db, limit ?? DEFAULT_DELIVERIES);
-      return show(deliveries, () => `${deliveriesTable(deliveries)}\n\nlatest ${deliveries.length} delivery(ies) in database "${target.name}" at ${target.where}`);
+      return show(
+        deliveries,
+        () => `${deliveriesTable(deliveries)}\n\nlatest ${deliveries.length} delivery(ies) in database "${target.name}" at ${target.where}`,
+      );
     }
   }
 }

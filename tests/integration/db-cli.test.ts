@@ -3,43 +3,38 @@
  * its environment, reading users, their records and the delivery ledger that
  * real webhook deliveries wrote to the test database.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongoClient } from '@/lib/db/client';
 import { insertAssessment } from '@/lib/assessments/repository';
 import { findUserByClerkId } from '@/lib/users/repository';
 import { clerkUser, sessionEvent, userCreatedEvent } from '../../tools/clerk/payloads';
 import { freePort } from '../../tools/db/local-db';
+import { runToolCli, type CliRun } from '../support/cli';
 import { deliver } from '../support/webhook';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function runCli(args: string[], env: Record<string, string> = database()): Promise<Run> {
-  // NODE_ENV=test: Next's loader then skips a developer's .env.local, so only `env` configures the run.
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test' };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--conditions=react-server', '--import', 'tsx', 'tools/db-cli.ts', ...args],
-      { cwd: ROOT, env: { ...base, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
+function runCli(args: string[], env: Record<string, string> = database()): Promise<CliRun> {
+  return runToolCli('tools/db-cli.ts', args, env);
 }
 
 const database = () => ({ MONGODB_URI: process.env.MONGODB_URI!, MONGODB_DB: process.env.MONGODB_DB! });
 
 const now = Date.now();
 // Metadata keys MongoDB cannot store as they are: the app stores them encoded and shows them decoded.
-const older = clerkUser({ firstName: 'Ada', lastName: 'Lovelace', createdAt: now - 3_600_000, publicMetadata: { 'plan.tier': 'pro', $role: 'admin' } });
+const older = clerkUser({
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  createdAt: now - 3_600_000,
+  publicMetadata: { 'plan.tier': 'pro', $role: 'admin' },
+});
 const newer = clerkUser({ firstName: 'Grace', lastName: 'Hopper', createdAt: now - 60_000 });
 const sessionId = 'sess_2dbCliSession00000000000000';
 
 beforeAll(async () => {
-  for (const event of [userCreatedEvent(older), userCreatedEvent(newer), sessionEvent('session.created', { userId: newer.id, sessionId })]) {
+  for (const event of [
+    userCreatedEvent(older),
+    userCreatedEvent(newer),
+    sessionEvent('session.created', { userId: newer.id, sessionId }),
+  ]) {
     expect((await deliver(event)).status).toBe(200);
   }
   const stored = await findUserByClerkId(newer.id);
@@ -57,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(() => mongoClient().close());
 
-function json<T>(run: Run): T {
+function json<T>(run: CliRun): T {
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return JSON.parse(run.stdout) as T;
@@ -89,9 +84,11 @@ describe.concurrent('npm run db (CLI)', () => {
   });
 
   it('user <clerkId> --json: the user with their assessments and sessions', async () => {
-    const found = json<{ user: UserJson; assessments: Array<{ slug: string; score: number }>; sessions: Array<{ sessionId: string; status: string }> }>(
-      await runCli(['user', newer.id, '--json']),
-    );
+    const found = json<{
+      user: UserJson;
+      assessments: Array<{ slug: string; score: number }>;
+      sessions: Array<{ sessionId: string; status: string }>;
+    }>(await runCli(['user', newer.id, '--json']));
     expect(found.user.clerkId).toBe(newer.id);
     expect(found.assessments).toMatchObject([{ slug: 'mongodb-basics', score: 1 }]);
     expect(found.sessions).toMatchObject([{ sessionId, status: 'active' }]);
@@ -100,6 +97,7 @@ describe.concurrent('npm run db (CLI)', () => {
   it('user <clerkId>: every field, then the linked records as tables', async () => {
     const run = await runCli(['user', older.id]);
     expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^_id\s+[0-9a-f]{24}$/m);
     expect(run.stdout).toMatch(new RegExp(`^clerkId\\s+${older.id}$`, 'm'));
     expect(run.stdout).toMatch(/^publicMetadata\s+\{"plan\.tier":"pro","\$role":"admin"\}$/m);
     expect(run.stdout).toMatch(/^assessments: none$/m);
@@ -109,7 +107,9 @@ describe.concurrent('npm run db (CLI)', () => {
   it('user with an unknown id: exit 1 with one line', async () => {
     const run = await runCli(['user', 'user_2nobodyHere000000000000000']);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(`db: no user with clerkId user_2nobodyHere000000000000000 in database "${process.env.MONGODB_DB}" at ${new URL(process.env.MONGODB_URI!).host}`);
+    expect(run.stderr.trim()).toBe(
+      `db: no user with clerkId user_2nobodyHere000000000000000 in database "${process.env.MONGODB_DB}" at ${new URL(process.env.MONGODB_URI!).host}`,
+    );
     expect(run.stdout).toBe('');
   });
 
@@ -134,7 +134,9 @@ describe.concurrent('npm run db (CLI)', () => {
   it('with a malformed MONGODB_URI or an unknown command: one line, exit 1 or 2', async () => {
     const malformed = await runCli(['users'], { MONGODB_URI: 'postgres://admin:hunter2@db.example.com/app' });
     expect(malformed.code).toBe(1);
-    expect(malformed.stderr.trim()).toBe('db: MONGODB_URI must start with mongodb:// or mongodb+srv:// (set in your environment or .env.local)');
+    expect(malformed.stderr.trim()).toBe(
+      'db: MONGODB_URI must start with mongodb:// or mongodb+srv:// (set in your environment or .env.local)',
+    );
     const unknown = await runCli(['sessions']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toBe('db: usage: npm run db -- users | user <clerkId> | deliveries [--limit N] [--json]');

@@ -25,7 +25,11 @@ export type Opened = { db: Db; close(): Promise<void> };
 
 /** Connects and pings, so an unreachable database fails here, in one place, within DB_TIMEOUT_MS. */
 export async function openDatabase(uri: string, name: string): Promise<Opened> {
-  const client = new MongoClient(uri, { appName: 'clerk-mongo-sync-db-cli', serverSelectionTimeoutMS: DB_TIMEOUT_MS, connectTimeoutMS: DB_TIMEOUT_MS });
+  const client = new MongoClient(uri, {
+    appName: 'clerk-mongo-sync-db-cli',
+    serverSelectionTimeoutMS: DB_TIMEOUT_MS,
+    connectTimeoutMS: DB_TIMEOUT_MS,
+  });
   try {
     await client.db('admin').command({ ping: 1 });
   } catch (error) {
@@ -41,7 +45,10 @@ function viewOf(stored: Document): UserView {
   const parsed = userDocumentSchema.safeParse(stored);
   if (parsed.success) return { ...parsed.data, publicMetadata: decodeKeys(parsed.data.publicMetadata) };
   const metadata: unknown = stored.publicMetadata;
-  const decoded = metadata && typeof metadata === 'object' && !Array.isArray(metadata) ? { publicMetadata: decodeKeys(metadata as Record<string, unknown>) } : {};
+  const decoded =
+    metadata && typeof metadata === 'object' && !Array.isArray(metadata)
+      ? { publicMetadata: decodeKeys(metadata as Record<string, unknown>) }
+      : {};
   return { ...stored, ...decoded, unreadable: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
 }
 
@@ -58,7 +65,11 @@ export async function findUser(db: Db, clerkId: string): Promise<UserWithRecords
   if (!stored) return null;
   const [assessments, sessions] = await Promise.all([
     db.collection(COLLECTIONS.assessments).find({ clerkUserId: clerkId }).sort({ createdAt: -1, _id: -1 }).toArray(),
-    db.collection(COLLECTIONS.sessions).find({ clerkId }, { projection: { _id: 0 } }).sort({ updatedAt: -1 }).toArray(),
+    db
+      .collection(COLLECTIONS.sessions)
+      .find({ clerkId }, { projection: { _id: 0 } })
+      .sort({ updatedAt: -1 })
+      .toArray(),
   ]);
   return { user: viewOf(stored), assessments: assessments.map((record) => assessmentRecordSchema.parse(record)), sessions };
 }

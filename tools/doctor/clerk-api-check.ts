@@ -24,9 +24,16 @@ export async function checkClerkKeysWithClerk(env: EnvSource, keyless?: KeylessK
   const answer = await askClerk(apiUrl, format.secretKey, timeoutMs);
   switch (answer.kind) {
     case 'accepted':
-      return pass(CLERK_KEYS_CHECK, `${format.summary}; secret key verified: Clerk’s Backend API (${apiUrl}) accepted it (publishable key: format only)`);
+      return pass(
+        CLERK_KEYS_CHECK,
+        `${format.summary}; secret key verified: Clerk’s Backend API (${apiUrl}) accepted it (publishable key: format only)`,
+      );
     case 'refused':
-      return fail(CLERK_KEYS_CHECK, `Clerk’s Backend API (${apiUrl}) refused the secret key (${answer.status}): revoked, rotated or mis-copied`, KEYS_SOURCE);
+      return fail(
+        CLERK_KEYS_CHECK,
+        `Clerk’s Backend API (${apiUrl}) refused the secret key (${answer.status}): revoked, rotated or mis-copied`,
+        KEYS_SOURCE,
+      );
     case 'no_verdict':
       return pass(CLERK_KEYS_CHECK, `${format.summary}; ${FORMAT_ONLY}: its Backend API (${apiUrl}) ${answer.reason}`);
   }
