@@ -34,26 +34,26 @@ class Stop extends Error {
 }
 
 function parseCommand(args: string[]): Options {
-  const parsed = (() => {
-    try {
-      return parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, limit: { type: 'string' } } });
-    } catch (error) {
-      throw new Stop(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
-    }
-  })();
-  const [kind, ...rest] = parsed.positionals;
-  const limit = parsed.values.limit === undefined ? undefined : Number(parsed.values.limit);
+  const { values, positionals } = parseFlags(args);
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new Stop(`--limit must be a whole number from 1; ${USAGE}`, 2);
-  const command: Command | undefined =
-    kind === 'users' && rest.length === 0
-      ? { kind }
-      : kind === 'deliveries' && rest.length === 0
-        ? { kind }
-        : kind === 'user' && rest.length === 1
-          ? { kind, clerkId: rest[0]! }
-          : undefined;
+  const command = commandOf(positionals);
   if (!command) throw new Stop(USAGE, 2);
-  return { command, limit, json: parsed.values.json };
+  return { command, limit, json: values.json };
+}
+
+function parseFlags(args: string[]) {
+  try {
+    return parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, limit: { type: 'string' } } });
+  } catch (error) {
+    throw new Stop(`${error instanceof Error ? error.message : String(error)}; ${USAGE}`, 2);
+  }
+}
+
+function commandOf([kind, ...rest]: string[]): Command | undefined {
+  if (kind === 'user') return rest.length === 1 ? { kind, clerkId: rest[0]! } : undefined;
+  if (kind === 'users' || kind === 'deliveries') return rest.length === 0 ? { kind } : undefined;
+  return undefined;
 }
 
 type Target = { uri: string; name: string; where: string; fromEnv: boolean };

@@ -88,27 +88,27 @@ export function webhookSecretOf(variables: WebhookSecretVariables): string | und
  * alone, so one setting can be read while another is broken (`checkSetting`).
  */
 const variableSchemas = {
-    MONGODB_URI: z
-      .string({ error: 'is required: a mongodb:// or mongodb+srv:// connection string (npm run dev sets it for the embedded database)' })
-      .trim()
-      .regex(/^mongodb(\+srv)?:\/\/.+/, 'must start with mongodb:// or mongodb+srv://'),
-    MONGODB_DB: optionalText.pipe(z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a valid MongoDB database name').optional()),
-    CLERK_WEBHOOK_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
-    CLERK_WEBHOOK_SIGNING_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
-    CLERK_SECRET_KEY: optionalText.pipe(
-      z.string().regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys)').optional(),
-    ),
-    /** Where Clerk's Backend API is (the SDK reads it too); tests point it at a local double. */
-    CLERK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
-    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalText.pipe(
-      z.string().regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)').optional(),
-    ),
-    APP_ORIGINS: originList,
-    ADMIN_USER_IDS: commaList,
-    DELETION_POLICY: optionalText.pipe(
-      z.enum(DELETION_POLICIES, { error: 'must be "delete" (remove a deleted user\'s records) or "anonymize" (keep them, unlinked)' }).default('delete'),
-    ),
-    PRESENCE_WINDOW_SECONDS: presenceWindowSeconds,
+  MONGODB_URI: z
+    .string({ error: 'is required: a mongodb:// or mongodb+srv:// connection string (npm run dev sets it for the embedded database)' })
+    .trim()
+    .regex(/^mongodb(\+srv)?:\/\/.+/, 'must start with mongodb:// or mongodb+srv://'),
+  MONGODB_DB: optionalText.pipe(z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a valid MongoDB database name').optional()),
+  CLERK_WEBHOOK_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
+  CLERK_WEBHOOK_SIGNING_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
+  CLERK_SECRET_KEY: optionalText.pipe(
+    z.string().regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys)').optional(),
+  ),
+  /** Where Clerk's Backend API is (the SDK reads it too); tests point it at a local double. */
+  CLERK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalText.pipe(
+    z.string().regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)').optional(),
+  ),
+  APP_ORIGINS: originList,
+  ADMIN_USER_IDS: commaList,
+  DELETION_POLICY: optionalText.pipe(
+    z.enum(DELETION_POLICIES, { error: 'must be "delete" (remove a deleted user\'s records) or "anonymize" (keep them, unlinked)' }).default('delete'),
+  ),
+  PRESENCE_WINDOW_SECONDS: presenceWindowSeconds,
 };
 
 export type EnvVariable = keyof typeof variableSchemas;

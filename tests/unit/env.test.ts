@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EnvError, isWellFormedWebhookSecret, parseEnv } from '@/lib/env/schema';
 import { newWebhookSecret } from '../../tools/clerk/svix';
 
@@ -109,6 +109,7 @@ describe('env parsing: DELETION_POLICY', () => {
 
 describe('env(): each setting checked when read', () => {
   const MALFORMED_SECRET = 'whsec_...';
+  afterEach(() => vi.unstubAllEnvs());
 
   it('reads the database settings while the webhook secret is malformed, and throws naming the secret only when it is read', async () => {
     vi.stubEnv('MONGODB_URI', MONGODB_URI);
@@ -119,7 +120,6 @@ describe('env(): each setting checked when read', () => {
     expect(() => env().webhookSecret).toThrow(EnvError);
     expect(() => env().webhookSecret).toThrow(/CLERK_WEBHOOK_SECRET must be "whsec_"/);
     expect(() => env().webhookSecret).not.toThrow(/MONGODB_URI/);
-    vi.unstubAllEnvs();
   });
 
   it('offers exactly the settings a full parse produces', async () => {
