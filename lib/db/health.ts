@@ -1,17 +1,33 @@
 import 'server-only';
 import { beforeDeadline } from '@/lib/deadline';
-import { EnvError } from '@/lib/env';
+import { configProblems, EnvError } from '@/lib/env';
 import { connectedClient } from './client';
 
 /** Health checks answer fast: a load balancer waiting on a dead database learns nothing more after 1.5 s. */
 const HEALTH_TIMEOUT_MS = 1_500;
 
-export type DatabaseHealth = 'up' | 'down';
+/** `not_configured`: MONGODB_URI is missing or malformed, so there is no database to ask. */
+export type DatabaseHealth = 'up' | 'down' | 'not_configured';
+
+/**
+ * Configuration and database, reported apart so neither is mistaken for the
+ * other. `problems` name each variable and the rule it breaks, never a value:
+ * the answer is public.
+ */
+export type Health =
+  | { config: 'valid'; db: DatabaseHealth }
+  | { config: 'invalid'; problems: string[]; db: DatabaseHealth };
+
+export async function checkHealth(timeoutMs = HEALTH_TIMEOUT_MS): Promise<Health> {
+  const db = await pingDatabase(timeoutMs);
+  const problems = configProblems().map(({ variable, rule }) => `${variable} ${rule}`);
+  return problems.length === 0 ? { config: 'valid', db } : { config: 'invalid', problems, db };
+}
 
 /**
  * Pings the database on the shared client, giving up after `timeoutMs`. The
  * driver would keep selecting a server for DB_TIMEOUT_MS, so the ping races a
- * timer; a late answer is simply dropped. Missing configuration counts as down.
+ * timer; a late answer is simply dropped.
  */
 export function pingDatabase(timeoutMs = HEALTH_TIMEOUT_MS): Promise<DatabaseHealth> {
   return beforeDeadline(ping(), timeoutMs, 'down');
@@ -23,8 +39,9 @@ async function ping(): Promise<DatabaseHealth> {
     await (await connectedClient()).db('admin').command({ ping: 1 });
     return 'up';
   } catch (error) {
-    if (error instanceof EnvError) console.error(error.message);
-    else console.warn(JSON.stringify({ event: 'health_ping_failed', error: error instanceof Error ? error.name : 'unknown' }));
+    // The client reads only the database settings (env() checks each setting alone), so this is MONGODB_URI's.
+    if (error instanceof EnvError) return 'not_configured';
+    console.warn(JSON.stringify({ event: 'health_ping_failed', error: error instanceof Error ? error.name : 'unknown' }));
     return 'down';
   }
 }

@@ -1,16 +1,46 @@
 import 'server-only';
-import { EnvError, parseEnv, type Env } from './schema';
+import { checkSetting, describeProblem, ENV_SETTINGS, envError, EnvError, findEnvProblems, type Env, type EnvProblem, type EnvSetting } from './schema';
 
-export { EnvError, type Env };
+export { EnvError, type Env, type EnvProblem };
 
-let cached: Env | undefined;
+let settings: Env | undefined;
 
 /**
- * The server configuration, parsed once. Lazy rather than at import time so a
- * `next build` without production secrets still succeeds; the first request
- * that needs configuration reports every problem in one message.
+ * The server configuration. Each setting is parsed when first read and kept
+ * once valid; reading a broken one throws an `EnvError` naming it and its fix.
+ * Per setting rather than all at once, so a malformed webhook secret fails the
+ * webhook route but not the database client (it reads MONGODB_URI only).
+ * Lazy rather than at import time so a `next build` without production
+ * secrets still succeeds.
  */
 export function env(): Env {
-  cached ??= parseEnv(process.env);
-  return cached;
+  settings ??= settingsReadOnDemand();
+  return settings;
+}
+
+function settingsReadOnDemand(): Env {
+  const valid = new Map<EnvSetting, unknown>();
+  const view = {};
+  for (const setting of ENV_SETTINGS) {
+    Object.defineProperty(view, setting, {
+      enumerable: true,
+      get() {
+        if (!valid.has(setting)) valid.set(setting, read(setting));
+        return valid.get(setting);
+      },
+    });
+  }
+  // Sound: the view has a getter for every setting of Env (ENV_SETTINGS), each returning checkSetting's value.
+  return view as Env;
+}
+
+function read(setting: EnvSetting): unknown {
+  const checked = checkSetting(process.env, setting);
+  if (checked.ok) return checked.value;
+  throw envError(checked.problems.map(describeProblem));
+}
+
+/** Every broken rule of the whole configuration as it is now (for /api/health; never values). */
+export function configProblems(): EnvProblem[] {
+  return findEnvProblems(process.env);
 }

@@ -30,8 +30,11 @@ export function parseOriginList(text: string | undefined): OriginList {
   return invalid.length > 0 ? { ok: false, invalid } : { ok: true, origins: unique(origins.filter((origin) => origin !== undefined)) };
 }
 
+/** What APP_ORIGINS must be, without the offending entries (safe to show where values must not be). */
+export const ORIGINS_RULE = 'must be comma-separated origins like https://app.example.com (scheme and host, no path)';
+
 export function invalidOriginsMessage(invalid: readonly string[]): string {
-  return `must be comma-separated origins like https://app.example.com (scheme and host, no path); not: ${invalid.join(', ')}`;
+  return `${ORIGINS_RULE}; not: ${invalid.join(', ')}`;
 }
 
 function originOf(entry: string): string | undefined {

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTIONS } from '@/lib/db/indexes';
 import type { CheckResult } from '../../tools/doctor/result';
 import { runDoctor } from '../../tools/doctor/run';
+import { openDatabase } from '../../tools/doctor/database-checks';
 import { freePort } from '../../tools/db/local-db';
+import { startClerkApiDouble, type ClerkApiDouble } from '../../tools/clerk/api-double';
 import { startApp, TEST_CLERK_KEYS, type NextServer } from '../../tools/harness/next-server';
 import { ensureProductionBuild } from '../../tools/harness/server';
 import { newWebhookSecret } from '../../tools/clerk/svix';
@@ -25,8 +27,11 @@ const appEnv = {
   MONGODB_DB: process.env.MONGODB_DB!,
   CLERK_WEBHOOK_SECRET: process.env.CLERK_WEBHOOK_SECRET!,
   ...TEST_CLERK_KEYS,
+  /** The local Clerk Backend API double (set in beforeAll), which knows TEST_CLERK_KEYS' secret key. */
+  CLERK_API_URL: '',
 };
 
+let clerk: ClerkApiDouble;
 let app: NextServer;
 let endpoint: string;
 let client: MongoClient;
@@ -34,6 +39,8 @@ let db: Db;
 
 beforeAll(async () => {
   // The fault run's build: one production build per test run.
+  clerk = await startClerkApiDouble({ secretKey: TEST_CLERK_KEYS.CLERK_SECRET_KEY });
+  appEnv.CLERK_API_URL = clerk.url;
   const build = await ensureProductionBuild();
   app = await startApp({ distDir: build.distDir, env: { ...build.env, ...appEnv } });
   endpoint = `${app.origin}/api/webhooks/clerk`;
@@ -44,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await client?.close();
+  await clerk?.close();
 });
 
 function verdict(results: CheckResult[], name: string): CheckResult {
@@ -71,7 +79,23 @@ describe('doctor', () => {
       'Indexes present',
     ]);
     expect(verdict(results, 'MongoDB reachable').detail).toMatch(/FerretDB|MongoDB \d/);
+    expect(verdict(results, 'Clerk API keys').detail).toMatch(/secret key verified: Clerk’s Backend API \(http:\/\/127\.0\.0\.1:\d+\) accepted it/);
     expect(await leftovers()).toBe(0);
+  });
+
+  it('fails the Clerk keys when Clerk’s Backend API refuses the secret key, though its format is right', async () => {
+    const results = await runDoctor({ env: { ...appEnv, CLERK_SECRET_KEY: 'sk_test_revokedKey000000000000000000000000' }, url: endpoint });
+    const keys = verdict(results, 'Clerk API keys');
+    expect(keys).toMatchObject({ ok: false, detail: expect.stringMatching(/refused the secret key \(401\)/) });
+    expect(keys.fix).toMatch(/Clerk Dashboard → API keys/);
+  });
+
+  it('says the Clerk keys were checked for format only when Clerk’s Backend API does not answer', async () => {
+    const results = await runDoctor({ env: { ...appEnv, CLERK_API_URL: `http://127.0.0.1:${await freePort()}` }, url: endpoint });
+    expect(verdict(results, 'Clerk API keys')).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/format only — not checked against Clerk: its Backend API \(http:\/\/127\.0\.0\.1:\d+\) is unreachable/),
+    });
   });
 
   it('blames the secret when the app verifies with a different one', async () => {
@@ -90,9 +114,15 @@ describe('doctor', () => {
     expect(Date.now() - startedAt).toBeLessThan(10_000);
     const database = verdict(results, 'MongoDB reachable');
     expect(database).toMatchObject({ ok: false, detail: expect.stringMatching(/cannot reach a database at 127\.0\.0\.1:\d+ within 2 s/) });
-    expect(database.fix).toMatch(/MONGODB_URI/);
+    expect(database.fix).toMatch(/start the database MONGODB_URI names, or correct MONGODB_URI/);
+    expect(database.fix).not.toMatch(/embedded|npm run dev/); // MONGODB_URI is set: the embedded database is not in use
     expect(verdict(results, 'Signed test event round-trips').detail).toMatch(/skipped: needs MongoDB reachable/);
     expect(verdict(results, 'Indexes present').ok).toBe(false);
+  });
+
+  it('suggests starting the embedded database when MONGODB_URI is unset and nothing answers there', async () => {
+    const opened = await openDatabase({ uri: `mongodb://127.0.0.1:${await freePort()}/clerk_mongo_sync`, from: 'embedded' }, undefined);
+    expect(opened.result).toMatchObject({ ok: false, fix: expect.stringMatching(/MONGODB_URI is not set, so this is the embedded database: start it with npm run dev/) });
   });
 
   it('detects a webhook route that middleware redirects to sign-in', async () => {

@@ -3,13 +3,11 @@
  * its environment, against the local double of Clerk's Backend API. Exit
  * codes and the one line that says what is wrong.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../tools/db/local-db';
 import { startClerkApiDouble, type ClerkApiDouble } from '../../tools/clerk/api-double';
+import { runToolCli, type CliRun } from '../support/cli';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const SECRET_KEY = 'sk_test_syncCli000000000000000000000000';
 
 let clerk: ClerkApiDouble;
@@ -20,18 +18,8 @@ beforeAll(async () => {
 
 afterAll(() => clerk.close());
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function runCli(args: string[], env: Record<string, string>): Promise<Run> {
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "test" };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--conditions=react-server', '--import', 'tsx', 'tools/sync.ts', ...args],
-      { cwd: ROOT, env: { ...base, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
+function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return runToolCli('tools/sync.ts', args, env);
 }
 
 const database = () => ({ MONGODB_URI: process.env.MONGODB_URI!, MONGODB_DB: process.env.MONGODB_DB! });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkClerkKeys, checkEnvironment, checkWebhookSecret } from '../../tools/doctor/env-checks';
+import { checkClerkKeyFormat, checkEnvironment, checkWebhookSecret, type ClerkKeyFormat } from '../../tools/doctor/env-checks';
 import { describeServer, hostOf } from '../../tools/doctor/database-checks';
 import { newWebhookSecret } from '../../tools/clerk/svix';
+
+/** The format verdict as the check shows it: the summary when well-formed, else the failed result. */
+function checkClerkKeys(...args: Parameters<typeof checkClerkKeyFormat>): { ok: boolean; detail: string; fix?: string } {
+  const format: ClerkKeyFormat = checkClerkKeyFormat(...args);
+  return format.ok ? { ok: true, detail: format.summary } : format.result;
+}
 
 const pk = (kind: 'test' | 'live', host = 'clerk.example.com') => `pk_${kind}_${Buffer.from(`${host}$`).toString('base64')}`;
 
@@ -30,6 +36,17 @@ describe('doctor: configuration checks', () => {
     expect(checkClerkKeys({}, keyless)).toMatchObject({ ok: true, detail: expect.stringMatching(/^keyless mode.*fluent-owl-7/) });
     expect(checkClerkKeys({ CLERK_SECRET_KEY: 'sk_live_abc' }, keyless)).toMatchObject({ ok: false });
     expect(checkClerkKeys({})).toMatchObject({ ok: false, detail: expect.stringMatching(/keyless mode/) });
+  });
+
+  it('says the signing secret and the variables were checked for format only, and what checks them further', () => {
+    expect(checkWebhookSecret({ CLERK_WEBHOOK_SECRET: newWebhookSecret() }).detail).toMatch(/format only; the signed round trip checks/);
+    expect(checkEnvironment({}).detail).toMatch(/well-formed \(format only/);
+  });
+
+  it('hands the well-formed secret key on, so Clerk is asked about exactly the key that was checked', () => {
+    const keyless = { publishableKey: pk('test'), secretKey: 'sk_test_keyless' };
+    expect(checkClerkKeyFormat({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pk('test'), CLERK_SECRET_KEY: ' sk_test_abc\n' })).toMatchObject({ ok: true, secretKey: 'sk_test_abc' });
+    expect(checkClerkKeyFormat({}, keyless)).toMatchObject({ ok: true, secretKey: 'sk_test_keyless' });
   });
 
   it('requires a well-formed signing secret under either name, and one secret when both are set', () => {

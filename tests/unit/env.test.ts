@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EnvError, isWellFormedWebhookSecret, parseEnv } from '@/lib/env/schema';
 import { newWebhookSecret } from '../../tools/clerk/svix';
 
@@ -104,5 +104,42 @@ describe('env parsing: DELETION_POLICY', () => {
   it('names the variable and both choices for anything else', () => {
     expect(errorOf({ MONGODB_URI, DELETION_POLICY: 'purge' }).message).toContain('DELETION_POLICY must be "delete"');
     expect(errorOf({ MONGODB_URI, DELETION_POLICY: 'purge' }).message).toContain('"anonymize"');
+  });
+});
+
+describe('env(): each setting checked when read', () => {
+  const MALFORMED_SECRET = 'whsec_...';
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('reads the database settings while the webhook secret is malformed, and throws naming the secret only when it is read', async () => {
+    vi.stubEnv('MONGODB_URI', MONGODB_URI);
+    vi.stubEnv('CLERK_WEBHOOK_SECRET', MALFORMED_SECRET);
+    const { env } = await import('@/lib/env');
+    expect(env().MONGODB_URI).toBe(MONGODB_URI);
+    expect(env().DELETION_POLICY).toBe('delete');
+    expect(() => env().webhookSecret).toThrow(EnvError);
+    expect(() => env().webhookSecret).toThrow(/CLERK_WEBHOOK_SECRET must be "whsec_"/);
+    expect(() => env().webhookSecret).not.toThrow(/MONGODB_URI/);
+  });
+
+  it('offers exactly the settings a full parse produces', async () => {
+    const { ENV_SETTINGS } = await import('@/lib/env/schema');
+    const everySet = {
+      MONGODB_URI,
+      MONGODB_DB: 'app',
+      CLERK_WEBHOOK_SECRET: newWebhookSecret(),
+      CLERK_SECRET_KEY: 'sk_test_abc',
+      CLERK_API_URL: 'http://127.0.0.1:9',
+      NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: 'pk_test_abc',
+    };
+    expect([...ENV_SETTINGS].sort()).toEqual(Object.keys(parseEnv(everySet)).sort());
+  });
+
+  it('reports a problem by variable and rule, the rejected entries apart from the rule', async () => {
+    const { findEnvProblems } = await import('@/lib/env/schema');
+    const problems = findEnvProblems({ MONGODB_URI, APP_ORIGINS: 'https://app.example.com/path', CLERK_WEBHOOK_SECRET: MALFORMED_SECRET });
+    expect(problems.map((problem) => problem.variable).sort()).toEqual(['APP_ORIGINS', 'CLERK_WEBHOOK_SECRET']);
+    expect(JSON.stringify(problems.map(({ variable, rule }) => ({ variable, rule })))).not.toMatch(/app\.example\.com\/path|whsec_\.\.\./);
+    expect(problems.find((problem) => problem.variable === 'APP_ORIGINS')?.rejected).toBe('https://app.example.com/path');
   });
 });

@@ -27,7 +27,11 @@ export function hostOf(uri: string): string {
   return /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]*)/.exec(uri)?.[1] ?? 'the configured host';
 }
 
-export async function openDatabase(uri: string, configuredName: string | undefined): Promise<OpenedDatabase> {
+/** Which database doctor tries: the one MONGODB_URI names, or (unset) the embedded one `npm run dev` starts. */
+export type DatabaseTarget = { uri: string; from: 'MONGODB_URI' | 'embedded' };
+
+export async function openDatabase(target: DatabaseTarget, configuredName: string | undefined): Promise<OpenedDatabase> {
+  const { uri } = target;
   const where = hostOf(uri);
   let client: MongoClient;
   try {
@@ -47,11 +51,17 @@ export async function openDatabase(uri: string, configuredName: string | undefin
     return { result: pass(REACHABLE, `${describeServer(info)} at ${where}, database "${name}"`), db: client.db(name), close };
   } catch (error) {
     await close();
-    return { result: unreachable(error, where), close: async () => {} };
+    return { result: unreachable(error, where, target.from), close: async () => {} };
   }
 }
 
-function unreachable(error: unknown, where: string): CheckResult {
+/** The fix for the configuration found: never the embedded database while MONGODB_URI names another one. */
+const START_DATABASE = {
+  MONGODB_URI: 'start the database MONGODB_URI names, or correct MONGODB_URI; on Atlas, allow this machine’s IP under Network Access',
+  embedded: 'MONGODB_URI is not set, so this is the embedded database: start it with npm run dev (it runs while npm run dev does), or set MONGODB_URI to a database of your own',
+} as const;
+
+function unreachable(error: unknown, where: string, from: DatabaseTarget['from']): CheckResult {
   if (error instanceof MongoServerError && error.code === AUTHENTICATION_FAILED) {
     return fail(REACHABLE, `authentication failed at ${where}`, 'check the user and password in MONGODB_URI (URL-encode special characters such as @ : / in the password)');
   }
@@ -59,7 +69,7 @@ function unreachable(error: unknown, where: string): CheckResult {
   return fail(
     REACHABLE,
     `cannot reach a database at ${where} within ${DOCTOR_DB_TIMEOUT_MS / 1000} s (${reason})`,
-    'start it (npm run dev starts the embedded one) or fix MONGODB_URI; on Atlas, allow this machine’s IP under Network Access',
+    START_DATABASE[from],
   );
 }
 

@@ -15,7 +15,7 @@ export function checkEnvironment(env: EnvSource): CheckResult {
     return fail(name, checked.problems.join('; '), 'correct these in .env.local (see .env.local.example) or in your host’s environment settings');
   }
   const database = env.MONGODB_URI?.trim() ? 'MONGODB_URI set' : `MONGODB_URI not set: using the embedded database npm run dev starts (${DEV_DATABASE_URI})`;
-  return pass(name, `all set variables parse; ${database}`);
+  return pass(name, `all set variables well-formed (format only; the checks below try them); ${database}`);
 }
 
 const SECRET_NAMES = ['CLERK_WEBHOOK_SECRET', 'CLERK_WEBHOOK_SIGNING_SECRET'] as const;
@@ -35,7 +35,7 @@ export function checkWebhookSecret(env: EnvSource): CheckResult {
   if (other && other.value !== used.value) {
     return fail(name, `${used.key} and ${other.key} are both set, to different secrets; the app uses ${used.key}`, `keep only one of them`);
   }
-  return pass(name, `${used.key} is set and well-formed`);
+  return pass(name, `${used.key} is set and well-formed (format only; the signed round trip checks that the app verifies with it)`);
 }
 
 type KeyInfo = { kind: 'test' | 'live'; rest: string };
@@ -52,11 +52,19 @@ function frontendApiHost(publishable: KeyInfo): string | null {
 }
 
 const INSTANCE = { test: 'development', live: 'production' } as const;
-const KEYS_SOURCE = 'copy both keys from the same instance: Clerk Dashboard → API keys (Development: pk_test/sk_test, Production: pk_live/sk_live)';
+export const KEYS_SOURCE = 'copy both keys from the same instance: Clerk Dashboard → API keys (Development: pk_test/sk_test, Production: pk_live/sk_live)';
 
-/** `keyless`: the temporary keys Clerk's keyless mode created, used by the app when no keys are set. */
-export function checkClerkKeys(env: EnvSource, keyless?: KeylessKeys): CheckResult {
-  const name = 'Clerk API keys';
+export const CLERK_KEYS_CHECK = 'Clerk API keys';
+
+/** Well-formed keys: what they say about the instance, and the secret key to try against Clerk. */
+export type ClerkKeyFormat = { ok: true; summary: string; secretKey: string } | { ok: false; result: CheckResult };
+
+/**
+ * The keys' format (pure); `checkClerkKeysWithClerk` (clerk-api-check.ts) then asks Clerk about the secret key.
+ * `keyless`: the temporary keys Clerk's keyless mode created, used by the app when no keys are set.
+ */
+export function checkClerkKeyFormat(env: EnvSource, keyless?: KeylessKeys): ClerkKeyFormat {
+  const name = CLERK_KEYS_CHECK;
   const noKeysSet = !env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY?.trim() && !env.CLERK_SECRET_KEY?.trim();
   const useKeyless = noKeysSet && keyless !== undefined;
   const publishable = keyInfo(useKeyless ? keyless.publishableKey : env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, 'pk');
@@ -67,14 +75,15 @@ export function checkClerkKeys(env: EnvSource, keyless?: KeylessKeys): CheckResu
   ].filter(Boolean);
   if (!publishable || !secret) {
     const hint = noKeysSet ? ' (npm run dev without keys uses Clerk’s keyless mode, which needs internet)' : '';
-    return fail(name, `missing or malformed: ${missing.join(', ')}${hint}`, KEYS_SOURCE);
+    return { ok: false, result: fail(name, `missing or malformed: ${missing.join(', ')}${hint}`, KEYS_SOURCE) };
   }
 
   const host = frontendApiHost(publishable);
-  if (!host) return fail(name, 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY does not decode to a Frontend API host: truncated or mis-copied', KEYS_SOURCE);
+  if (!host) return { ok: false, result: fail(name, 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY does not decode to a Frontend API host: truncated or mis-copied', KEYS_SOURCE) };
   if (publishable.kind !== secret.kind) {
-    return fail(name, `pk_${publishable.kind}_… is paired with sk_${secret.kind}_…: the keys come from different instances`, KEYS_SOURCE);
+    return { ok: false, result: fail(name, `pk_${publishable.kind}_… is paired with sk_${secret.kind}_…: the keys come from different instances`, KEYS_SOURCE) };
   }
   const source = useKeyless ? 'keyless mode’s temporary keys (.clerk/.tmp/keyless.json): ' : '';
-  return pass(name, `${source}pk_${publishable.kind}/sk_${secret.kind} pair from a ${INSTANCE[publishable.kind]} instance (${host})`);
+  const summary = `${source}pk_${publishable.kind}/sk_${secret.kind} pair from a ${INSTANCE[publishable.kind]} instance (${host})`;
+  return { ok: true, summary, secretKey: `sk_${secret.kind}_${secret.rest}` };
 }

@@ -7,7 +7,8 @@ import { webhookSecretOf } from '../../lib/env/schema';
 import { DEV_DATABASE_URI, type EnvSource, type KeylessKeys } from '../lib/local-env';
 import { checkIndexes, openDatabase } from './database-checks';
 import { checkEndpoint } from './endpoint-check';
-import { checkClerkKeys, checkEnvironment, checkWebhookSecret } from './env-checks';
+import { checkClerkKeysWithClerk } from './clerk-api-check';
+import { checkEnvironment, checkWebhookSecret } from './env-checks';
 import { fail, type CheckResult } from './result';
 import { checkRoundTrip, ROUND_TRIP } from './round-trip';
 
@@ -31,9 +32,10 @@ export async function runDoctor({ env, url, keyless, onResult = () => {} }: Doct
 
   report(checkEnvironment(env));
   const secret = report(checkWebhookSecret(env));
-  report(checkClerkKeys(env, keyless));
+  report(await checkClerkKeysWithClerk(env, keyless));
 
-  const database = await openDatabase(env.MONGODB_URI?.trim() || DEV_DATABASE_URI, env.MONGODB_DB);
+  const uri = env.MONGODB_URI?.trim();
+  const database = await openDatabase(uri ? { uri, from: 'MONGODB_URI' } : { uri: DEV_DATABASE_URI, from: 'embedded' }, env.MONGODB_DB);
   try {
     report(database.result);
     const endpoint = report(await guard('Webhook endpoint reachable', () => checkEndpoint(url)));

@@ -1,0 +1,144 @@
+/**
+ * `npm run db` as a newcomer runs it: a child process, configured only through
+ * its environment, reading users, their records and the delivery ledger that
+ * real webhook deliveries wrote to the test database.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mongoClient } from '@/lib/db/client';
+import { insertAssessment } from '@/lib/assessments/repository';
+import { findUserByClerkId } from '@/lib/users/repository';
+import { clerkUser, sessionEvent, userCreatedEvent } from '../../tools/clerk/payloads';
+import { freePort } from '../../tools/db/local-db';
+import { runToolCli, type CliRun } from '../support/cli';
+import { deliver } from '../support/webhook';
+
+function runCli(args: string[], env: Record<string, string> = database()): Promise<CliRun> {
+  return runToolCli('tools/db-cli.ts', args, env);
+}
+
+const database = () => ({ MONGODB_URI: process.env.MONGODB_URI!, MONGODB_DB: process.env.MONGODB_DB! });
+
+const now = Date.now();
+// Metadata keys MongoDB cannot store as they are: the app stores them encoded and shows them decoded.
+const older = clerkUser({
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  createdAt: now - 3_600_000,
+  publicMetadata: { 'plan.tier': 'pro', $role: 'admin' },
+});
+const newer = clerkUser({ firstName: 'Grace', lastName: 'Hopper', createdAt: now - 60_000 });
+const sessionId = 'sess_2dbCliSession00000000000000';
+
+beforeAll(async () => {
+  for (const event of [
+    userCreatedEvent(older),
+    userCreatedEvent(newer),
+    sessionEvent('session.created', { userId: newer.id, sessionId }),
+  ]) {
+    expect((await deliver(event)).status).toBe(200);
+  }
+  const stored = await findUserByClerkId(newer.id);
+  await insertAssessment({
+    userId: stored!._id,
+    clerkUserId: newer.id,
+    slug: 'mongodb-basics',
+    title: 'MongoDB basics',
+    answers: [{ questionId: 'q1', choiceId: 'a', correctChoiceId: 'a' }],
+    score: 1,
+    maxScore: 1,
+    createdAt: new Date(now),
+  });
+});
+
+afterAll(() => mongoClient().close());
+
+function json<T>(run: CliRun): T {
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+type UserJson = { clerkId: string; email: string; publicMetadata: Record<string, unknown> };
+
+// Each run is a separate process (mostly start-up time): run them side by side.
+describe.concurrent('npm run db (CLI)', () => {
+  it('users --json: every user, newest first, metadata keys decoded as the app shows them', async () => {
+    const users = json<UserJson[]>(await runCli(['users', '--json']));
+    expect(users.map((user) => user.clerkId)).toEqual([newer.id, older.id]);
+    expect(users[1]!.publicMetadata).toEqual({ 'plan.tier': 'pro', $role: 'admin' });
+    expect(users[0]!.email).toBe(newer.email_addresses[0]!.email_address);
+  });
+
+  it('users: a table, newest first, then the database and host it read', async () => {
+    const run = await runCli(['users']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^CLERK ID\s+EMAIL\s+NAME\s+STATE\s+CREATED IN CLERK\s+LAST SEEN$/);
+    expect(lines[1]).toMatch(new RegExp(`^${newer.id}\\s+\\S+@example\\.com\\s+Grace Hopper\\s+online\\s`));
+    expect(lines[2]).toMatch(new RegExp(`^${older.id}\\s+\\S+@example\\.com\\s+Ada Lovelace\\s+offline\\s`));
+    expect(lines.at(-1)).toBe(`2 user(s) in database "${process.env.MONGODB_DB}" at ${new URL(process.env.MONGODB_URI!).host}`);
+  });
+
+  it('users --limit 1: only the newest', async () => {
+    expect(json<UserJson[]>(await runCli(['users', '--limit', '1', '--json'])).map((user) => user.clerkId)).toEqual([newer.id]);
+  });
+
+  it('user <clerkId> --json: the user with their assessments and sessions', async () => {
+    const found = json<{
+      user: UserJson;
+      assessments: Array<{ slug: string; score: number }>;
+      sessions: Array<{ sessionId: string; status: string }>;
+    }>(await runCli(['user', newer.id, '--json']));
+    expect(found.user.clerkId).toBe(newer.id);
+    expect(found.assessments).toMatchObject([{ slug: 'mongodb-basics', score: 1 }]);
+    expect(found.sessions).toMatchObject([{ sessionId, status: 'active' }]);
+  });
+
+  it('user <clerkId>: every field, then the linked records as tables', async () => {
+    const run = await runCli(['user', older.id]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^_id\s+[0-9a-f]{24}$/m);
+    expect(run.stdout).toMatch(new RegExp(`^clerkId\\s+${older.id}$`, 'm'));
+    expect(run.stdout).toMatch(/^publicMetadata\s+\{"plan\.tier":"pro","\$role":"admin"\}$/m);
+    expect(run.stdout).toMatch(/^assessments: none$/m);
+    expect(run.stdout).toMatch(/^sessions: none$/m);
+  });
+
+  it('user with an unknown id: exit 1 with one line', async () => {
+    const run = await runCli(['user', 'user_2nobodyHere000000000000000']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      `db: no user with clerkId user_2nobodyHere000000000000000 in database "${process.env.MONGODB_DB}" at ${new URL(process.env.MONGODB_URI!).host}`,
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('deliveries: the latest ledger entries first, --limit honoured, as JSON or a table', async () => {
+    const entries = json<Array<{ type: string; clerkId: string; outcome: string; status: number }>>(await runCli(['deliveries', '--json']));
+    expect(entries.map((entry) => entry.type)).toEqual(['session.created', 'user.created', 'user.created']);
+    expect(entries[0]).toMatchObject({ clerkId: newer.id, status: 200 });
+    expect(json<unknown[]>(await runCli(['deliveries', '--limit', '2', '--json']))).toHaveLength(2);
+    const table = await runCli(['deliveries']);
+    expect(table.stdout).toMatch(/^RECEIVED\s+TYPE\s+CLERK ID\s+OUTCOME\s+STATUS\s+ATTEMPTS\s+MS\s+SVIX ID$/m);
+    expect(table.stdout).toMatch(new RegExp(`\\ssession\\.created\\s+${newer.id}\\s`));
+  });
+
+  it('with the database unreachable: exit 1 with one line naming the host, not the credentials', async () => {
+    const port = await freePort();
+    const run = await runCli(['users'], { MONGODB_URI: `mongodb://admin:hunter2@127.0.0.1:${port}/app` });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`db: cannot reach the database at 127.0.0.1:${port} within 2 s (check MONGODB_URI)`);
+    expect(run.stderr + run.stdout).not.toMatch(/hunter2/);
+  });
+
+  it('with a malformed MONGODB_URI or an unknown command: one line, exit 1 or 2', async () => {
+    const malformed = await runCli(['users'], { MONGODB_URI: 'postgres://admin:hunter2@db.example.com/app' });
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr.trim()).toBe(
+      'db: MONGODB_URI must start with mongodb:// or mongodb+srv:// (set in your environment or .env.local)',
+    );
+    const unknown = await runCli(['sessions']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe('db: usage: npm run db -- users | user <clerkId> | deliveries [--limit N] [--json]');
+  });
+});
