@@ -4,7 +4,7 @@
  * when it cannot work. The same checks as `npm run doctor` (tools/doctor).
  */
 import { MongoClient } from 'mongodb';
-import { checkClerkKeys, checkWebhookSecret } from '../doctor/env-checks';
+import { checkClerkKeyFormat, checkWebhookSecret } from '../doctor/env-checks';
 import type { CheckResult } from '../doctor/result';
 import type { EnvSource } from '../lib/local-env';
 
@@ -12,13 +12,14 @@ function line(label: string, check: CheckResult): string[] {
   return check.ok ? [`▸ ${label}: ${check.detail}`] : [`✘ ${label}: ${check.detail}`, `  fix: ${check.fix}`];
 }
 
-/** Clerk: keyless mode when no key is set at all, else the keys as doctor judges them. */
+/** Clerk: keyless mode when no key is set at all, else the keys' format as doctor judges it (doctor also asks Clerk). */
 export function clerkModeLines(env: EnvSource): string[] {
   const noKeys = !env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY?.trim() && !env.CLERK_SECRET_KEY?.trim();
   if (noKeys) {
     return ['▸ Clerk: keyless mode — no keys set, so Clerk hands out temporary development keys on the first page load (needs internet)'];
   }
-  return line('Clerk', checkClerkKeys(env));
+  const format = checkClerkKeyFormat(env);
+  return format.ok ? [`▸ Clerk: ${format.summary} (format checked; npm run doctor asks Clerk)`] : line('Clerk', format.result);
 }
 
 export function webhookSecretLines(env: EnvSource): string[] {
