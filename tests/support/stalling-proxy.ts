@@ -40,8 +40,7 @@ export async function startStallingProxy(target: { host: string; port: number })
   const { port } = server.address() as AddressInfo;
 
   return {
-    // Direct: a replica set member would otherwise announce its own address and the driver would bypass the proxy.
-    uri: `mongodb://127.0.0.1:${port}/?directConnection=true`,
+    uri: `mongodb://127.0.0.1:${port}/`,
     stall() {
       stalled = true;
       for (const socket of open) {

@@ -50,6 +50,12 @@ type Options = {
   dataDir: string;
   port?: number;
   quiet?: boolean;
+  /**
+   * mongod only: run standalone instead of as a single-node replica set. For a
+   * server reached through a proxy: a replica set member announces its own
+   * address and the driver would connect there, around the proxy.
+   */
+  standalone?: boolean;
   /** The variable naming an existing server to use instead of launching one, if set. */
   existing?: 'MONGODB_URI' | 'TEST_MONGODB_URI';
   log?: (line: string) => void;
@@ -153,7 +159,11 @@ function requiredGoVersion(): string {
   return /^go (\S+)$/m.exec(readFileSync(path.join(FERRETDB_SOURCE, 'go.mod'), 'utf8'))?.[1] ?? 'of tools/db/ferretdb/go.mod';
 }
 
-type Engine = { kind: 'mongod'; binary: string; source: string } | { kind: 'ferretdb'; binary: string };
+type Engine = { kind: 'mongod'; binary: string; source: string; standalone?: boolean } | { kind: 'ferretdb'; binary: string };
+
+function withTopology(engine: Engine, standalone: boolean): Engine {
+  return engine.kind === 'mongod' ? { ...engine, standalone } : engine;
+}
 
 /** Set by a process that found no mongodb-memory-server binary, so the processes it starts (test workers) do not ask again. */
 const MEMORY_SERVER_SKIPPED = 'LOCAL_DB_MEMORY_SERVER_SKIPPED';
@@ -167,15 +177,21 @@ function localEngine(log: (line: string) => void): Engine {
 }
 
 function chooseEngine(log: (line: string) => void): Engine {
+  const mongod = findMongodBinary(log);
+  return mongod.kind === 'binary' ? { kind: 'mongod', binary: mongod.path, source: mongod.source } : { kind: 'ferretdb', binary: ensureFerretDbBinary(log) };
+}
+
+/** A real mongod binary (steps 2–3), or why there is none; also for tests that start a replica set of their own. */
+export function findMongodBinary(log: (line: string) => void = console.log): { kind: 'binary'; path: string; source: string } | { kind: 'unavailable'; reason: string } {
   const onPath = findOnPath('mongod');
-  if (onPath) return { kind: 'mongod', binary: onPath, source: 'mongod on PATH' };
+  if (onPath) return { kind: 'binary', path: onPath, source: 'mongod on PATH' };
   log('  skipped: no mongod on PATH');
   const skipped = process.env[MEMORY_SERVER_SKIPPED];
   const fetched = skipped ? ({ kind: 'unavailable', reason: skipped } as const) : fetchMongodBinary();
-  if (fetched.kind === 'binary') return { kind: 'mongod', binary: fetched.path, source: 'mongodb-memory-server' };
+  if (fetched.kind === 'binary') return { ...fetched, source: 'mongodb-memory-server' };
   process.env[MEMORY_SERVER_SKIPPED] = fetched.reason;
   log(`  skipped: mongodb-memory-server has no mongod binary: ${fetched.reason}`);
-  return { kind: 'ferretdb', binary: ensureFerretDbBinary(log) };
+  return { kind: 'unavailable', reason: `no mongod on PATH, and mongodb-memory-server has none: ${fetched.reason}` };
 }
 
 /** What the launcher runs on this machine (building or fetching it now if need be), for set-up steps to print. */
@@ -201,7 +217,7 @@ const REPLICA_SET = 'rs0';
 function spawnServer(engine: Engine, dataDir: string, port: number, quiet: boolean): ChildProcess {
   const [command, args] =
     engine.kind === 'mongod'
-      ? [engine.binary, ['--dbpath', mongodDataDir(dataDir), '--port', String(port), '--bind_ip', '127.0.0.1', '--replSet', REPLICA_SET, '--quiet']]
+      ? [engine.binary, ['--dbpath', mongodDataDir(dataDir), '--port', String(port), '--bind_ip', '127.0.0.1', ...(engine.standalone ? [] : ['--replSet', REPLICA_SET]), '--quiet']]
       : [engine.binary, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-url', `file:${dataDir}/`]];
   return spawn(command, args, { stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
 }
@@ -247,7 +263,7 @@ async function describe(uri: string, engine: Engine): Promise<string> {
     const info = await client.db('admin').command({ buildInfo: 1 });
     return engine.kind === 'ferretdb'
       ? `FerretDB 1.24.2 (SQLite backend, embedded), MongoDB ${String(info.version)} compatible`
-      : `MongoDB ${String(info.version)} (${engine.source}, single-node replica set)`;
+      : `MongoDB ${String(info.version)} (${engine.source}, ${engine.standalone ? 'standalone' : 'single-node replica set'})`;
   } finally {
     await client.close();
   }
@@ -260,7 +276,7 @@ async function waitUntilReady(uri: string, port: number, engine: Engine, child: 
     if (child.exitCode !== null) throw new Error(`The local database exited with code ${child.exitCode} while starting.`);
     try {
       const description = await describe(uri, engine);
-      if (engine.kind === 'mongod') await becomePrimary(uri, port);
+      if (engine.kind === 'mongod' && !engine.standalone) await becomePrimary(uri, port);
       return description;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -298,11 +314,11 @@ export function killChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startLocalDb({ dataDir, port: wanted, quiet = true, existing, log = console.log }: Options): Promise<LocalDb> {
+export async function startLocalDb({ dataDir, port: wanted, quiet = true, standalone = false, existing, log = console.log }: Options): Promise<LocalDb> {
   const given = existing && process.env[existing];
   if (given) return existingServer(given, existing, log);
   if (existing) log(`  skipped: ${existing} is not set`);
-  const engine = localEngine(log);
+  const engine = withTopology(localEngine(log), standalone);
   mkdirSync(dataDir, { recursive: true });
   const port = wanted ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
