@@ -15,7 +15,7 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** How long the download host may take to accept a TLS connection before we call it unreachable. */
-export const REACH_MS = 2_500;
+export const REACH_MS = 2_000;
 /** A cached binary is found at once; a first download (~70 MB) gets this long. */
 export const DOWNLOAD_MS = 5 * 60_000;
 
@@ -29,9 +29,10 @@ export type BinaryOutcome = { kind: 'binary'; path: string } | { kind: 'unavaila
 export const FETCH_SCRIPT = `
 const { DryMongoBinary, MongoBinary } = require('mongodb-memory-server-core');
 const tls = require('node:tls');
-function reachable(host, ms) {
+const { isIP } = require('node:net');
+function reachable({ hostname: host, port }, ms) {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port: 443, servername: host });
+    const socket = tls.connect({ host, port: Number(port) || 443, servername: isIP(host) ? undefined : host });
     const timer = setTimeout(() => { socket.destroy(); reject(new Error(host + ' did not answer within ' + ms + ' ms')); }, ms);
     socket.once('secureConnect', () => { clearTimeout(timer); socket.destroy(); resolve(); });
     socket.once('error', (error) => { clearTimeout(timer); reject(new Error(host + ' unreachable (' + (error.code || error.message) + ')')); });
@@ -42,7 +43,7 @@ function reachable(host, ms) {
   const cached = await DryMongoBinary.locateBinary(options);
   if (cached) return cached;
   const source = process.env.MONGOMS_DOWNLOAD_URL || process.env.MONGOMS_DOWNLOAD_MIRROR || 'https://fastdl.mongodb.org';
-  await reachable(new URL(source).hostname, Number(process.argv[1]));
+  await reachable(new URL(source), Number(process.argv[1]));
   console.error('  downloading mongod ' + options.version + ' (mongodb-memory-server, once; cached after)…');
   return MongoBinary.getPath(options);
 })().then(
