@@ -86,7 +86,10 @@ async function ready(): Promise<{ database: Db; capabilities: Capabilities }> {
   const state = shared();
   await connected(state);
   const database = state.client.db(databaseName());
-  return { database, capabilities: await setUp(state, database) };
+  const found = await setUp(state, database);
+  // Every time, not once: a module re-evaluated by dev-mode HMR starts without it.
+  noteCapabilities(found);
+  return { database, capabilities: found };
 }
 
 /** Capabilities, then the indexes they allow; a failed attempt is forgotten so the next caller tries again. */
@@ -95,7 +98,6 @@ function setUp(state: Shared, database: Db): Promise<Capabilities> {
   if (!setup) {
     setup = detectCapabilities(database).then(async (found) => {
       await ensureIndexes(database, found);
-      noteCapabilities(found);
       return found;
     });
     setup.catch(() => state.setups.delete(database.databaseName));

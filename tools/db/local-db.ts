@@ -360,25 +360,31 @@ export async function startLocalDb({ dataDir, port: wanted, quiet = true, standa
   };
 }
 
-/** A server someone else runs (a CI service container, Atlas): used as it is, never stopped or restarted. */
+/** A server someone else runs (a CI service container, Atlas): used as it is, never stopped or restarted; it may be down for now. */
 async function existingServer(uri: string, variable: string, log: (line: string) => void): Promise<LocalDb> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+  log(`  using ${variable}`);
+  const notOurs = () => Promise.reject(new Error(`${variable} names a server this process did not start: it cannot stop, crash or freeze it.`));
+  return {
+    uri,
+    port: Number(/^mongodb:\/\/[^/]*:(\d+)/.exec(uri)?.[1] ?? 27017),
+    dataDir: '',
+    description: await describeExisting(uri, variable),
+    existing: true,
+    stop: () => Promise.resolve(),
+    restart: notOurs,
+    crash: notOurs,
+    freeze: notOurs,
+    thaw: () => undefined,
+  };
+}
+
+async function describeExisting(uri: string, variable: string): Promise<string> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
-    log(`  using ${variable}`);
-    const notOurs = () => Promise.reject(new Error(`${variable} names a server this process did not start: it cannot stop, crash or freeze it.`));
-    return {
-      uri,
-      port: Number(/^mongodb:\/\/[^/]*:(\d+)/.exec(uri)?.[1] ?? 27017),
-      dataDir: '',
-      description: `MongoDB ${String(info.version)} (${variable})`,
-      existing: true,
-      stop: () => Promise.resolve(),
-      restart: notOurs,
-      crash: notOurs,
-      freeze: notOurs,
-      thaw: () => undefined,
-    };
+    return `${'ferretdbVersion' in info ? 'FerretDB, MongoDB' : 'MongoDB'} ${String(info.version)} (${variable})`;
+  } catch (error) {
+    return `the server at ${variable} (not answering yet: ${error instanceof Error ? error.message : String(error)})`;
   } finally {
     await client.close();
   }
