@@ -139,7 +139,11 @@ export function ensureFerretDbBinary(log: (line: string) => void = console.log):
       `The FerretDB fallback needs Go ${wanted} to build (https://go.dev/dl/); or put a mongod on PATH, or set MONGODB_URI (TEST_MONGODB_URI for tests).`,
     );
   }
-  log(`Building FerretDB v1.24.2 with ${execFileSync('go', ['version'], { encoding: 'utf8' }).trim()} (needs ${wanted}) into .tools/bin — first run only, ~2 min:`);
+  const found = /go(\d+(?:\.\d+)*)/.exec(execFileSync('go', ['version'], { encoding: 'utf8' }))?.[1] ?? '0';
+  if (olderThan(found, wanted)) {
+    throw new Error(`The FerretDB fallback needs Go ${wanted} to build; found Go ${found} (https://go.dev/dl/). Or put a mongod on PATH, or set MONGODB_URI.`);
+  }
+  log(`Building FerretDB v1.24.2 with Go ${found} (needs ${wanted}) into .tools/bin — first run only, ~2 min:`);
   const startedAt = Date.now();
   const ticker = setInterval(() => log(`  …still building (${Math.round((Date.now() - startedAt) / 1000)} s)`), 15_000);
   try {
@@ -154,7 +158,17 @@ export function ensureFerretDbBinary(log: (line: string) => void = console.log):
   return FERRETDB_BINARY;
 }
 
-/** The `go` directive of tools/db/ferretdb/go.mod, e.g. "1.26". */
+function olderThan(version: string, minimum: string): boolean {
+  const have = version.split('.').map(Number);
+  const need = minimum.split('.').map(Number);
+  for (let index = 0; index < Math.max(have.length, need.length); index += 1) {
+    const difference = (have[index] ?? 0) - (need[index] ?? 0);
+    if (difference !== 0) return difference < 0;
+  }
+  return false;
+}
+
+/** The `go` directive of tools/db/ferretdb/go.mod, e.g. "1.26.8". */
 function requiredGoVersion(): string {
   return /^go (\S+)$/m.exec(readFileSync(path.join(FERRETDB_SOURCE, 'go.mod'), 'utf8'))?.[1] ?? 'of tools/db/ferretdb/go.mod';
 }
