@@ -1,13 +1,14 @@
 /**
- * `npm run dev`: Next.js in development mode. Without MONGODB_URI (in the
- * environment or .env.local) it first starts the embedded local database,
- * keeping its data in .data/dev, and points the app at it.
+ * `npm run dev`: Next.js in development mode, on MONGODB_URI (the environment
+ * or .env.local) if set, else on a server the launcher starts (tools/db/local-db.ts:
+ * a real mongod where one can be had, else FerretDB), keeping its data in
+ * .data/dev across restarts, and points the app at it.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadEnvConfig } from '@next/env';
 import { DEFAULT_DATABASE_NAME } from '../lib/db/database-name';
-import { DEV_DB_PORT, startLocalDb, freePort, type LocalDb } from './db/local-db';
+import { DEV_DB_PORT, startLocalDb, type LocalDb } from './db/local-db';
 import { clerkModeLines, databaseWarningLines, mongodbUriSource, webhookSecretLines } from './dev/summary';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -23,18 +24,17 @@ async function portIsFree(port: number): Promise<boolean> {
 async function main() {
   const uriInShell = Boolean(process.env.MONGODB_URI);
   const { loadedEnvFiles } = loadEnvConfig(ROOT, true, { info: () => {}, error: console.error });
-  let localDb: LocalDb | undefined;
   const env = { ...process.env };
 
-  if (env.MONGODB_URI) {
-    const source = mongodbUriSource(uriInShell, loadedEnvFiles);
-    console.log(`▸ Database: MONGODB_URI from ${source} (${env.MONGODB_URI.replace(/\/\/[^@/]*@/, '//…@')})`);
-    for (const line of await databaseWarningLines(env.MONGODB_URI)) console.log(line);
+  console.log('▸ Database: choosing (MONGODB_URI → mongod on PATH → mongodb-memory-server → FerretDB)');
+  const port = env.MONGODB_URI || !(await portIsFree(DEV_DB_PORT)) ? undefined : DEV_DB_PORT;
+  const localDb: LocalDb = await startLocalDb({ dataDir: path.join(ROOT, '.data', 'dev'), port, existing: 'MONGODB_URI' });
+  console.log(`▸ Database: ${localDb.description}`);
+  if (localDb.existing) {
+    console.log(`  ${localDb.uri.replace(/\/\/[^@/]*@/, '//…@')} (MONGODB_URI from ${mongodbUriSource(uriInShell, loadedEnvFiles)})`);
+    for (const line of await databaseWarningLines(localDb.uri)) console.log(line);
   } else {
-    const port = (await portIsFree(DEV_DB_PORT)) ? DEV_DB_PORT : await freePort();
-    localDb = await startLocalDb({ dataDir: path.join(ROOT, '.data', 'dev'), port });
     env.MONGODB_URI = `${localDb.uri}${DEFAULT_DATABASE_NAME}`;
-    console.log(`▸ Database: ${localDb.description}`);
     console.log(`  ${env.MONGODB_URI} — data in .data/dev (set MONGODB_URI to use your own)`);
   }
 
@@ -49,7 +49,7 @@ async function main() {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   next.on('exit', async (code) => {
-    await localDb?.stop();
+    await localDb.stop();
     process.exit(code ?? 0);
   });
 }

@@ -39,13 +39,27 @@ export async function countByOutcome(database: Db, from: Date, to?: Date): Promi
 
 /**
  * The last `hours` clock hours (the current one included, still filling), each
- * counted by outcome. One range query per hour because FerretDB v1 has no date
- * operators to group by hour server-side; each is an index range scan.
+ * counted by outcome: one aggregation grouping by `$dateTrunc` where the
+ * server has it, else one range query per hour (each an index range scan).
  */
-export function hourlyByOutcome(database: Db, now: Date, hours = 24): Promise<HourBucket[]> {
+export async function hourlyByOutcome(database: Db, now: Date, { hours = 24, dateGrouping }: { hours?: number; dateGrouping: boolean }): Promise<HourBucket[]> {
   const currentHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const starts = Array.from({ length: hours }, (_, index) => new Date(currentHour - (hours - 1 - index) * HOUR_MS));
-  return Promise.all(
-    starts.map(async (start) => ({ start, counts: await countByOutcome(database, start, new Date(start.getTime() + HOUR_MS)) })),
-  );
+  if (!dateGrouping) {
+    return Promise.all(
+      starts.map(async (start) => ({ start, counts: await countByOutcome(database, start, new Date(start.getTime() + HOUR_MS)) })),
+    );
+  }
+  const buckets = new Map(starts.map((start) => [start.getTime(), { start, counts: emptyCounts() }]));
+  const rows = await deliveriesCollection(database)
+    .aggregate<{ _id: { hour: Date; outcome: DeliveryOutcome }; count: number }>([
+      { $match: { receivedAt: { $gte: new Date(currentHour - (hours - 1) * HOUR_MS), $lt: new Date(currentHour + HOUR_MS) } } },
+      { $group: { _id: { hour: { $dateTrunc: { date: '$receivedAt', unit: 'hour' } }, outcome: '$outcome' }, count: { $sum: 1 } } },
+    ])
+    .toArray();
+  for (const { _id, count } of rows) {
+    const counts = buckets.get(_id.hour.getTime())?.counts;
+    if (counts && _id.outcome in counts) counts[_id.outcome] = count;
+  }
+  return [...buckets.values()];
 }

@@ -3,7 +3,8 @@ import { attachDatabasePool } from '@vercel/functions';
 import { MongoClient, type Db } from 'mongodb';
 import { env } from '@/lib/env';
 import { resolveDatabaseName } from './database-name';
-import { ensureIndexes, type IndexReport } from './indexes';
+import { detectCapabilities, noteCapabilities, type Capabilities } from './capabilities';
+import { ensureIndexes } from './indexes';
 
 /**
  * Svix gives up on a delivery after 15 s. Server selection must fail well
@@ -11,7 +12,7 @@ import { ensureIndexes, type IndexReport } from './indexes';
  */
 export const DB_TIMEOUT_MS = 5_000;
 
-type Shared = { uri: string; client: MongoClient; connection?: Promise<MongoClient>; indexes: Map<string, Promise<IndexReport>> };
+type Shared = { uri: string; client: MongoClient; connection?: Promise<MongoClient>; setups: Map<string, Promise<Capabilities>> };
 
 // Cached on globalThis: dev-mode HMR re-evaluates modules, and a module-level
 // client would leak one connection pool per edit.
@@ -37,7 +38,8 @@ function shared(): Shared {
   });
   if (process.env.VERCEL) attachDatabasePool(client);
   void current?.client.close();
-  holder.__clerkMongoSync = { uri: MONGODB_URI, client, indexes: new Map() };
+  noteCapabilities(undefined);
+  holder.__clerkMongoSync = { uri: MONGODB_URI, client, setups: new Map() };
   return holder.__clerkMongoSync;
 }
 
@@ -57,8 +59,8 @@ export function databaseName(): string {
 }
 
 /**
- * The app database, with its indexes ensured once per process. A failed
- * attempt is forgotten so the next caller tries again.
+ * The app database, with its capabilities detected and its indexes ensured
+ * once per process. A failed attempt is forgotten so the next caller tries again.
  */
 export async function db(): Promise<Db> {
   return (await ready()).database;
@@ -79,26 +81,31 @@ function connected(state: Shared): Promise<MongoClient> {
   return state.connection;
 }
 
-/** What `ensureIndexes()` found out about the server (e.g. whether it has TTL indexes). */
-export async function indexReport(): Promise<IndexReport> {
-  return (await ready()).report;
+/** What the connected server can do (see capabilities.ts), detected once per process and database. */
+export async function capabilities(): Promise<Capabilities> {
+  return (await ready()).capabilities;
 }
 
-async function ready(): Promise<{ database: Db; report: IndexReport }> {
+async function ready(): Promise<{ database: Db; capabilities: Capabilities }> {
   const state = shared();
   await connected(state);
   const database = state.client.db(databaseName());
-  return { database, report: await indexesOf(state, database) };
+  const found = await setUp(state, database);
+  // Every time, not once: a module re-evaluated by dev-mode HMR starts without it.
+  noteCapabilities(found);
+  return { database, capabilities: found };
 }
 
-function indexesOf(state: Shared, database: Db): Promise<IndexReport> {
-  let report = state.indexes.get(database.databaseName);
-  if (!report) {
-    report = ensureIndexes(database).catch((error: unknown) => {
-      state.indexes.delete(database.databaseName);
-      throw error;
+/** Capabilities, then the indexes they allow; a failed attempt is forgotten so the next caller tries again. */
+function setUp(state: Shared, database: Db): Promise<Capabilities> {
+  let setup = state.setups.get(database.databaseName);
+  if (!setup) {
+    setup = detectCapabilities(database).then(async (found) => {
+      await ensureIndexes(database, found);
+      return found;
     });
-    state.indexes.set(database.databaseName, report);
+    setup.catch(() => state.setups.delete(database.databaseName));
+    state.setups.set(database.databaseName, setup);
   }
-  return report;
+  return setup;
 }

@@ -1,7 +1,7 @@
 import { MongoError, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError } from 'mongodb';
+import { serverRetriesWrites } from './capabilities';
 
 const DUPLICATE_KEY = 11000;
-const NOT_IMPLEMENTED = 238;
 const NAMESPACE_NOT_FOUND = 26;
 
 /** Server error codes that mean "try again later", not "your request is wrong". */
@@ -48,10 +48,6 @@ export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 }
 
-export function isNotImplemented(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === NOT_IMPLEMENTED;
-}
-
 /** The collection (or database) does not exist yet, e.g. listIndexes before the first write. */
 export function isNamespaceNotFound(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === NAMESPACE_NOT_FOUND;
@@ -83,17 +79,18 @@ export async function unlessDatabaseDown<T, U>(work: () => Promise<T>, whenDown:
 /**
  * A connection that died while idle in the pool (server restart, failover, a
  * partition that healed) fails the next operation on it once, as a network
- * error. The driver retries reads, and writes on replica sets (retryable
- * writes), but not writes on a standalone server or FerretDB. For idempotent
- * work, one more attempt is what retryable writes would do. Timeouts are not
- * retried: the time is already spent.
+ * error. The driver retries reads, and writes where the server has
+ * retryable writes (a replica set: see capabilities.ts); there the error is
+ * final. Elsewhere (a standalone server, or one without retryable writes),
+ * one more attempt of idempotent work is what retryable writes would do.
+ * Timeouts are not retried: the time is already spent.
  */
-export async function retryOnceOnClosedConnection<T>(work: () => Promise<T>): Promise<T> {
+export async function retryOnceOnClosedConnection<T>(work: () => Promise<T>, retriedByDriver = serverRetriesWrites): Promise<T> {
   try {
     return await work();
   } catch (error) {
     const closedConnection = (error instanceof MongoNetworkError && !(error instanceof MongoNetworkTimeoutError)) || isSocketError(error);
-    if (!closedConnection) throw error;
+    if (!closedConnection || retriedByDriver()) throw error;
     return work();
   }
 }

@@ -1,5 +1,6 @@
 import type { Db, Document, IndexDescription } from 'mongodb';
-import { isNamespaceNotFound, isNotImplemented } from './errors';
+import type { Capabilities } from './capabilities';
+import { isNamespaceNotFound } from './errors';
 
 export const COLLECTIONS = {
   users: 'users',
@@ -38,49 +39,34 @@ const TTL_INDEX: IndexDescription = {
   expireAfterSeconds: LEDGER_TTL_SECONDS,
 };
 
-export type IndexReport = {
-  /** Whether the server expires ledger entries itself (MongoDB) or the app must prune them (FerretDB v1). */
-  serverTtl: boolean;
-};
-
 /**
  * Creates every index the app relies on. Idempotent: `createIndexes` with an
  * identical spec is a no-op, so it runs once per process start.
  *
- * One index per command: FerretDB v1 crashes answering a `createIndexes` of
- * several indexes that all exist already, and the client then hangs until its
- * socket timeout — on every restart against an existing database.
+ * One index per command: a server without full `createIndexes` support has
+ * been seen to crash answering one of several indexes that all exist already,
+ * and the client then hangs until its socket timeout — on every restart
+ * against an existing database. One per command costs nothing on MongoDB.
  */
-export async function ensureIndexes(db: Db): Promise<IndexReport> {
+export async function ensureIndexes(db: Db, { ttlIndexes }: Pick<Capabilities, 'ttlIndexes'>): Promise<void> {
+  const ledgerIndex = ttlIndexes ? TTL_INDEX : TTL_FALLBACK_INDEX;
+  const all = { ...INDEXES, [COLLECTIONS.deliveries]: [...(INDEXES[COLLECTIONS.deliveries] ?? []), ledgerIndex] };
   await Promise.all(
-    Object.entries(INDEXES).map(async ([collection, specs]) => {
+    Object.entries(all).map(async ([collection, specs]) => {
       for (const spec of specs) await db.collection(collection).createIndexes([spec]);
     }),
   );
-  return { serverTtl: await ensureTtlIndex(db) };
 }
 
-/** FerretDB v1 has no TTL indexes: a plain index on the same key serves the pruning query. */
+/** Without TTL indexes, a plain index on the same key serves the app's pruning query. */
 const TTL_FALLBACK_INDEX: IndexDescription = { key: TTL_INDEX.key, name: 'receivedAt' };
-
-async function ensureTtlIndex(db: Db): Promise<boolean> {
-  const deliveries = db.collection(COLLECTIONS.deliveries);
-  try {
-    await deliveries.createIndexes([TTL_INDEX]);
-    return true;
-  } catch (error) {
-    if (!isNotImplemented(error)) throw error;
-    await deliveries.createIndexes([TTL_FALLBACK_INDEX]);
-    return false;
-  }
-}
 
 type Requirement = { collection: string; anyOf: IndexDescription[] };
 
 function requiredIndexes(): Requirement[] {
   return [
     ...Object.entries(INDEXES).flatMap(([collection, specs]) => specs.map((spec) => ({ collection, anyOf: [spec] }))),
-    // Either the TTL index or, where the server has none (FerretDB v1), its plain fallback.
+    // Either the TTL index or, where the server has no TTL indexes, its plain fallback.
     { collection: COLLECTIONS.deliveries, anyOf: [TTL_INDEX, TTL_FALLBACK_INDEX] },
   ];
 }

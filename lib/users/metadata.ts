@@ -1,5 +1,5 @@
 /**
- * Metadata is user-controlled JSON. MongoDB (and FerretDB) reject or
+ * Metadata is user-controlled JSON. MongoDB (and compatible servers) reject or
  * misinterpret keys that start with `$` or contain `.`, and BSON cannot hold
  * a key with a NUL byte at all, so keys are stored percent-encoded:
  * `%` → `%25`, `$` → `%24`, `.` → `%2E`, NUL → `%00`. The encoding is

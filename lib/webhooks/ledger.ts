@@ -34,7 +34,7 @@ export type Recorded = 'recorded' | 'already_acknowledged';
 
 /**
  * Records one attempt. The first attempt for a svix-id is a plain insert (the
- * common case, and several times cheaper than an upsert on FerretDB). Later
+ * common case, and cheaper than an upsert, by several times on some servers). Later
  * attempts: a 2xx already on record stays, since a concurrent or late retry
  * of an applied delivery finds "stale" and the ledger must keep saying what
  * the delivery did; an earlier non-2xx is replaced by this attempt.
@@ -58,7 +58,7 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 let lastPrunedAt = 0;
 
 /**
- * Bounded retention where the server has no TTL indexes (FerretDB v1): delete
+ * Bounded retention where the server has no TTL indexes: delete
  * expired entries, at most once per ten minutes per process.
  */
 export async function pruneExpiredDeliveries(now = Date.now()): Promise<number> {

@@ -1,6 +1,6 @@
 import 'server-only';
 import { beforeDeadline } from '@/lib/deadline';
-import { indexReport } from '@/lib/db/client';
+import { capabilities } from '@/lib/db/client';
 import { retryOnceOnClosedConnection, unlessDatabaseDown } from '@/lib/db/errors';
 import { env, EnvError } from '@/lib/env';
 import { applyEvent } from './apply';
@@ -151,12 +151,12 @@ function webhookSecret(): string | undefined {
 }
 
 /**
- * Ledger retention where the server cannot expire entries itself (FerretDB v1).
+ * Ledger retention where the server cannot expire entries itself (no TTL indexes).
  * Cheap and rate-limited; a failure here must not fail a delivery already applied.
  */
 async function maintainLedger(): Promise<void> {
   try {
-    if (!(await indexReport()).serverTtl) await pruneExpiredDeliveries();
+    if (!(await capabilities()).ttlIndexes) await pruneExpiredDeliveries();
   } catch (error) {
     console.warn(JSON.stringify({ event: 'ledger_prune_failed', error: error instanceof Error ? error.name : 'unknown' }));
   }

@@ -7,8 +7,9 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { DeliveriesChart } from '@/components/admin/deliveries-chart';
 import { DeliveriesTable } from '@/components/admin/deliveries-table';
-import { OUTCOMES } from '@/lib/admin/delivery-stats';
+import { hourlyByOutcome, OUTCOMES } from '@/lib/admin/delivery-stats';
 import { loadAdminOverview } from '@/lib/admin/overview';
+import { capabilities, db } from '@/lib/db/client';
 import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent } from '../../tools/clerk/payloads';
 import { signDelivery } from '../../tools/clerk/svix';
 import { deliver, postToRoute } from '../support/webhook';
@@ -45,5 +46,22 @@ describe('admin overview', () => {
     expect(new Set(segments)).toEqual(new Set(['applied', 'stale']));
     expect(chart.match(/<rect /g)?.length).toBe(segments.length + 2 /* one legend swatch per outcome present */);
     expect(chart).toMatch(/UTC: \d applied/);
+  });
+});
+
+describe('hourly delivery chart', () => {
+  it('counts the same with one $dateTrunc aggregation as with one range query per hour', async (context) => {
+    if (!(await capabilities()).dateGrouping) {
+      console.warn('[admin] skipped: this server cannot $group by $dateTrunc, so the app counts by range queries only');
+      context.skip();
+    }
+    await deliver(userCreatedEvent(clerkUser()));
+    const now = new Date();
+    const [ranges, grouped] = await Promise.all([
+      hourlyByOutcome(await db(), now, { dateGrouping: false }),
+      hourlyByOutcome(await db(), now, { dateGrouping: true }),
+    ]);
+    expect(grouped).toEqual(ranges);
+    expect(grouped.at(-1)?.counts.applied).toBeGreaterThan(0);
   });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseName, db, DB_TIMEOUT_MS, mongoClient } from '@/lib/db/client';
+import { capabilities, databaseName, db, DB_TIMEOUT_MS, mongoClient } from '@/lib/db/client';
 import { isDatabaseUnavailable, isDuplicateKey } from '@/lib/db/errors';
 import { COLLECTIONS, ensureIndexes, missingIndexes } from '@/lib/db/indexes';
 import { startLocalDb, type LocalDb } from '../../tools/db/local-db';
@@ -56,7 +56,7 @@ describe('shared database client', () => {
     expect(await missingIndexes(database)).toEqual([]);
   });
 
-  it('ensureIndexes() twice is harmless: same report, same indexes', async () => {
+  it('ensureIndexes() twice is harmless: same indexes', async () => {
     const database = await db();
     // Every collection the app has created so far, with its indexes (sync_runs needs none and may not exist yet).
     const listAll = async () => {
@@ -64,10 +64,19 @@ describe('shared database client', () => {
       return Promise.all(names.map(async (name) => ({ name, indexes: await database.collection(name).listIndexes().toArray() })));
     };
     const before = await listAll();
-    const first = await ensureIndexes(database);
-    const second = await ensureIndexes(database);
-    expect(second).toEqual(first);
+    const found = await capabilities();
+    await ensureIndexes(database, found);
+    await ensureIndexes(database, found);
     expect(await listAll()).toEqual(before);
+  });
+
+  it('detects what the launched server can do, and leaves no probe collection behind', async () => {
+    const database = await db();
+    const found = await capabilities();
+    const ferretDb = 'ferretdbVersion' in (await database.admin().command({ buildInfo: 1 }));
+    // The launcher runs mongod as a single-node replica set; the FerretDB fallback has none of the four.
+    expect(found).toEqual({ ttlIndexes: !ferretDb, dateGrouping: !ferretDb, retryableWrites: !ferretDb, transactions: !ferretDb });
+    expect(await database.listCollections({ name: 'capability_probe' }).toArray()).toEqual([]);
   });
 
   it('refuses a second document with the same clerkId (unique index)', async () => {

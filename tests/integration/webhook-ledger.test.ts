@@ -4,7 +4,7 @@
  * has them (MongoDB), pruning by the app where it does not (FerretDB v1).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { db, indexReport } from '@/lib/db/client';
+import { capabilities, db } from '@/lib/db/client';
 import { COLLECTIONS, LEDGER_TTL_SECONDS } from '@/lib/db/indexes';
 import { deliveriesCollection, pruneExpiredDeliveries, recordDelivery, type DeliveryRecord } from '@/lib/webhooks/ledger';
 import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
@@ -66,12 +66,12 @@ describe('ledger entries', () => {
 
 describe('retention', () => {
   it('is bounded on this server: a TTL index on MongoDB, else a plain index for the pruning query', async () => {
-    const report = await indexReport();
+    const { ttlIndexes } = await capabilities();
     const indexes = await (await db()).collection(COLLECTIONS.deliveries).listIndexes().toArray();
     const onReceivedAt = indexes.find((index) => JSON.stringify(index.key) === JSON.stringify({ receivedAt: 1 }));
     const server = await (await db()).admin().command({ buildInfo: 1 });
-    expect(report.serverTtl).toBe(!('ferretdbVersion' in server));
-    if (report.serverTtl) expect(onReceivedAt).toMatchObject({ expireAfterSeconds: LEDGER_TTL_SECONDS });
+    expect(ttlIndexes).toBe(!('ferretdbVersion' in server));
+    if (ttlIndexes) expect(onReceivedAt).toMatchObject({ expireAfterSeconds: LEDGER_TTL_SECONDS });
     else expect(onReceivedAt).toMatchObject({ name: 'receivedAt' });
   });
 
@@ -101,7 +101,7 @@ describe('retention', () => {
     const answer = await fresh.postToRoute(signDelivery(process.env.CLERK_WEBHOOK_SECRET!, userCreatedEvent(clerkUser())));
     expect(answer.status).toBe(200);
 
-    const expected = (await indexReport()).serverTtl ? [`${prefix}expired`, `${prefix}recent`] : [`${prefix}recent`];
+    const expected = (await capabilities()).ttlIndexes ? [`${prefix}expired`, `${prefix}recent`] : [`${prefix}recent`];
     expect(await svixIdsLeft(prefix)).toEqual(expected);
   });
 });

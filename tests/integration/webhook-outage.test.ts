@@ -25,7 +25,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'clerk-mongo-sync-outage-'));
-  server = await startLocalDb({ dataDir });
+  server = await startLocalDb({ dataDir, standalone: true }); // behind the proxy: see `standalone`
   proxy = await startStallingProxy({ host: '127.0.0.1', port: server.port });
   // Read lazily by the app's env(): nothing has connected yet.
   process.env.MONGODB_URI = proxy.uri;

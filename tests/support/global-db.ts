@@ -1,7 +1,8 @@
 /**
- * Vitest global setup for integration tests: one embedded database server for
- * the run, in a throwaway data directory. Each test file then works in a
- * database of its own (see integration-env.ts), never the developer's data.
+ * Vitest global setup for integration tests: the server TEST_MONGODB_URI names
+ * (e.g. a CI service container), else one the launcher starts for the run in a
+ * throwaway data directory. Each test file then works in a database of its own
+ * (see integration-env.ts), never the developer's data.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'clerk-mongo-sync-test-'));
-  const server = await startLocalDb({ dataDir });
+  const server = await startLocalDb({ dataDir, existing: 'TEST_MONGODB_URI' });
   console.log(`[tests] database: ${server.description} at ${server.uri}`);
   project.provide('mongoUri', server.uri);
   return async () => {
