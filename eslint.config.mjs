@@ -30,7 +30,17 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ['.next/**', '.next-*/**', 'node_modules/**', '.tools/**', '.data/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'tests/.artifacts/**'],
+    ignores: [
+      '.next/**',
+      '.next-*/**',
+      'node_modules/**',
+      '.tools/**',
+      '.data/**',
+      'next-env.d.ts',
+      'test-results/**',
+      'playwright-report/**',
+      'tests/.artifacts/**',
+    ],
   },
   // Imports flow one way: tools → lib, tests → tools and lib; the product never reaches into tools or tests.
   {
@@ -40,7 +50,15 @@ const config = [
     rules: {
       'import/no-restricted-paths': [
         'error',
-        { zones: [{ target: './', from: ['./tools', './tests'], message: 'app/, lib/ and components/ are the product: they never import tools/ or tests/.' }] },
+        {
+          zones: [
+            {
+              target: './',
+              from: ['./tools', './tests'],
+              message: 'app/, lib/ and components/ are the product: they never import tools/ or tests/.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -57,7 +75,11 @@ const config = [
         'error',
         {
           zones: [
-            { target: './lib', from: ['./app', './components', './tools', './tests'], message: 'lib/ is what the deployed app runs: it imports nothing from app/, components/, tools/ or tests/.' },
+            {
+              target: './lib',
+              from: ['./app', './components', './tools', './tests'],
+              message: 'lib/ is what the deployed app runs: it imports nothing from app/, components/, tools/ or tests/.',
+            },
             ...libLayerZones(),
           ],
         },

@@ -32,7 +32,9 @@ export function ProfileCard({ user, presence }: { user: UserDocument; presence: 
         <dt>Phone</dt>
         <dd>{user.phone ?? '—'}</dd>
         <dt>Clerk user id</dt>
-        <dd><code>{user.clerkId}</code></dd>
+        <dd>
+          <code>{user.clerkId}</code>
+        </dd>
         <dt>Last sign-in</dt>
         <dd>{formatDate(user.lastSignInAt)}</dd>
         <dt>Last seen</dt>

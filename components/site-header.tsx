@@ -11,10 +11,14 @@ export function SiteHeader() {
       <nav aria-label="Account">
         <Show when="signed-out">
           <SignInButton>
-            <button className="button secondary" type="button">Sign in</button>
+            <button className="button secondary" type="button">
+              Sign in
+            </button>
           </SignInButton>
           <SignUpButton>
-            <button className="button" type="button">Sign up</button>
+            <button className="button" type="button">
+              Sign up
+            </button>
           </SignUpButton>
         </Show>
         <Show when="signed-in">

@@ -56,7 +56,10 @@ export default defineConfig({
     cwd: ROOT,
     env: { NEXT_TELEMETRY_DISABLED: '1' },
     // Named groups become E2E_APP_PORT, E2E_DB_PORT and E2E_CLERK_API_PORT in the test workers.
-    wait: { stdout: /e2e app ready on port (?<e2e_app_port>\d+), database on port (?<e2e_db_port>\d+), clerk api on port (?<e2e_clerk_api_port>\d+)\n/ },
+    wait: {
+      stdout:
+        /e2e app ready on port (?<e2e_app_port>\d+), database on port (?<e2e_db_port>\d+), clerk api on port (?<e2e_clerk_api_port>\d+)\n/,
+    },
     stdout: 'pipe',
     // next build runs inside: minutes on a small machine, not seconds.
     timeout: 280_000,

@@ -33,9 +33,18 @@ export default async function AdminPage({ searchParams }: Props) {
           <section className="card" aria-labelledby="users-heading">
             <h2 id="users-heading">Users</h2>
             <dl className={styles.stats}>
-              <div><dt>Total</dt><dd>{overview.users.total}</dd></div>
-              <div><dt>Deleted</dt><dd>{overview.users.deleted}</dd></div>
-              <div><dt>Active</dt><dd>{overview.users.total - overview.users.deleted}</dd></div>
+              <div>
+                <dt>Total</dt>
+                <dd>{overview.users.total}</dd>
+              </div>
+              <div>
+                <dt>Deleted</dt>
+                <dd>{overview.users.deleted}</dd>
+              </div>
+              <div>
+                <dt>Active</dt>
+                <dd>{overview.users.total - overview.users.deleted}</dd>
+              </div>
             </dl>
           </section>
 
@@ -55,7 +64,10 @@ export default async function AdminPage({ searchParams }: Props) {
 
           <section className="card" id="resync" aria-labelledby="resync-heading">
             <h2 id="resync-heading">Re-sync a user from Clerk</h2>
-            <p className="muted">Fetches the user from Clerk&apos;s Backend API and applies it through the same order-guarded write as webhooks: for a user whose webhooks were missed.</p>
+            <p className="muted">
+              Fetches the user from Clerk&apos;s Backend API and applies it through the same order-guarded write as webhooks: for a user
+              whose webhooks were missed.
+            </p>
             <ResyncForm action={resyncUserAction} last={lastResync} className={styles.inlineForm} />
           </section>
 

@@ -9,7 +9,11 @@ import { submitAssessment, type AssessmentFormState } from '@/lib/assessments/su
  * is a public endpoint: it checks the session itself, and everything the
  * browser sent (slug included) is validated again on the server.
  */
-export async function submitAssessmentAction(slug: string, _previous: AssessmentFormState, formData: FormData): Promise<AssessmentFormState> {
+export async function submitAssessmentAction(
+  slug: string,
+  _previous: AssessmentFormState,
+  formData: FormData,
+): Promise<AssessmentFormState> {
   const { userId } = await auth.protect();
   const outcome = await submitAssessment(userId, slug, formData.entries());
   switch (outcome.kind) {

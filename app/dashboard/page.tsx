@@ -26,7 +26,9 @@ export default async function DashboardPage() {
           <section aria-labelledby="history-heading">
             <h2 id="history-heading">Your assessments</h2>
             <AssessmentHistory history={view.history} />
-            <p><Link href="/assessments">Take an assessment</Link></p>
+            <p>
+              <Link href="/assessments">Take an assessment</Link>
+            </p>
           </section>
         </>
       ) : (

@@ -40,8 +40,12 @@ export function DeliveriesChart({ hourly }: { hourly: HourBucket[] }) {
       >
         <line x1={LEFT} x2={WIDTH} y1={PLOT_BOTTOM} y2={PLOT_BOTTOM} stroke="#e3e4e8" />
         <line x1={LEFT} x2={WIDTH} y1={PLOT_TOP} y2={PLOT_TOP} stroke="#e3e4e8" strokeDasharray="3 3" />
-        <text x={LEFT - 6} y={PLOT_TOP + 4} textAnchor="end" fontSize="11" fill="#61646b">{max}</text>
-        <text x={LEFT - 6} y={PLOT_BOTTOM} textAnchor="end" fontSize="11" fill="#61646b">0</text>
+        <text x={LEFT - 6} y={PLOT_TOP + 4} textAnchor="end" fontSize="11" fill="#61646b">
+          {max}
+        </text>
+        <text x={LEFT - 6} y={PLOT_BOTTOM} textAnchor="end" fontSize="11" fill="#61646b">
+          0
+        </text>
         {hourly.map((bucket, index) => {
           const x = LEFT + index * slot + GAP / 2;
           return (
@@ -52,21 +56,25 @@ export function DeliveriesChart({ hourly }: { hourly: HourBucket[] }) {
                 </rect>
               ))}
               {index % 6 === 0 && (
-                <text x={x} y={HEIGHT - 6} fontSize="11" fill="#61646b">{hourLabel(bucket.start)}</text>
+                <text x={x} y={HEIGHT - 6} fontSize="11" fill="#61646b">
+                  {hourLabel(bucket.start)}
+                </text>
               )}
             </g>
           );
         })}
       </svg>
       <figcaption className="muted" style={{ fontSize: '.85rem', display: 'flex', flexWrap: 'wrap', gap: '4px 14px' }}>
-        {present.length === 0 ? 'No deliveries in the last 24 hours.' : present.map((outcome) => (
-          <span key={outcome}>
-            <svg width="10" height="10" aria-hidden="true" style={{ marginRight: 4 }}>
-              <rect width="10" height="10" rx="2" style={{ fill: OUTCOME_COLORS[outcome] }} />
-            </svg>
-            {outcome}
-          </span>
-        ))}
+        {present.length === 0
+          ? 'No deliveries in the last 24 hours.'
+          : present.map((outcome) => (
+              <span key={outcome}>
+                <svg width="10" height="10" aria-hidden="true" style={{ marginRight: 4 }}>
+                  <rect width="10" height="10" rx="2" style={{ fill: OUTCOME_COLORS[outcome] }} />
+                </svg>
+                {outcome}
+              </span>
+            ))}
         <span>Hours in UTC.</span>
       </figcaption>
     </figure>

@@ -5,7 +5,12 @@ export const formatUtc = (date: Date) => `${date.toISOString().slice(0, 19).repl
 
 /** The ledger as stored: ids, type, outcome and timing. It holds no payloads or PII, so neither does this table. */
 export function DeliveriesTable({ deliveries, className }: { deliveries: DeliveryRecord[]; className?: string }) {
-  if (deliveries.length === 0) return <p className="muted">No deliveries recorded yet. Send one with <code>npm run webhook -- send user.created</code>.</p>;
+  if (deliveries.length === 0)
+    return (
+      <p className="muted">
+        No deliveries recorded yet. Send one with <code>npm run webhook -- send user.created</code>.
+      </p>
+    );
   return (
     <div className={className}>
       <table>
@@ -24,12 +29,20 @@ export function DeliveriesTable({ deliveries, className }: { deliveries: Deliver
           {deliveries.map((delivery) => (
             <tr key={delivery.svixId} data-svix-id={delivery.svixId}>
               <td>{formatUtc(delivery.receivedAt)}</td>
-              <td><code>{delivery.svixId}</code></td>
+              <td>
+                <code>{delivery.svixId}</code>
+              </td>
               <td>{delivery.type}</td>
-              <td><span className={outcomeBadge(delivery.outcome)}>{delivery.outcome}</span></td>
+              <td>
+                <span className={outcomeBadge(delivery.outcome)}>{delivery.outcome}</span>
+              </td>
               <td>{delivery.status}</td>
-              <td>{delivery.durationMs} ms{delivery.attempts > 1 ? ` · ${delivery.attempts} attempts` : ''}</td>
-              <td><code>{delivery.clerkId ?? '—'}</code></td>
+              <td>
+                {delivery.durationMs} ms{delivery.attempts > 1 ? ` · ${delivery.attempts} attempts` : ''}
+              </td>
+              <td>
+                <code>{delivery.clerkId ?? '—'}</code>
+              </td>
             </tr>
           ))}
         </tbody>

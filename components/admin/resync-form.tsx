@@ -17,9 +17,21 @@ export function ResyncForm({ action, last, className }: Props) {
         </p>
       )}
       <form action={action} className={className}>
-        <label htmlFor="resync-user-id" className="muted">Clerk user id</label>
-        <input id="resync-user-id" name="userId" required placeholder="user_…" autoComplete="off" spellCheck={false} defaultValue={last?.userId} />
-        <button type="submit" className="button">Re-sync from Clerk</button>
+        <label htmlFor="resync-user-id" className="muted">
+          Clerk user id
+        </label>
+        <input
+          id="resync-user-id"
+          name="userId"
+          required
+          placeholder="user_…"
+          autoComplete="off"
+          spellCheck={false}
+          defaultValue={last?.userId}
+        />
+        <button type="submit" className="button">
+          Re-sync from Clerk
+        </button>
       </form>
     </>
   );

@@ -29,7 +29,9 @@ export function AssessmentForm({ assessment, action }: Props) {
   return (
     <form action={formAction} noValidate>
       {state.kind === 'invalid' ? (
-        <p className="card notice" role="alert" data-testid="assessment-error">{state.message}</p>
+        <p className="card notice" role="alert" data-testid="assessment-error">
+          {state.message}
+        </p>
       ) : null}
       {state.kind === 'account' ? <AccountState state={state.state} /> : null}
       <ol className={styles.questions}>
@@ -38,21 +40,38 @@ export function AssessmentForm({ assessment, action }: Props) {
           const errorId = `${question.id}-error`;
           return (
             <li key={question.id}>
-              <fieldset className={`${styles.question} ${issue ? styles.invalid : ''}`} aria-invalid={issue ? true : undefined} aria-describedby={issue ? errorId : undefined}>
-                <legend>{index + 1}. {question.prompt}</legend>
+              <fieldset
+                className={`${styles.question} ${issue ? styles.invalid : ''}`}
+                aria-invalid={issue ? true : undefined}
+                aria-describedby={issue ? errorId : undefined}
+              >
+                <legend>
+                  {index + 1}. {question.prompt}
+                </legend>
                 {question.choices.map((choice) => (
                   <label key={choice.id} className={styles.choice}>
-                    <input type="radio" name={answerFieldName(question.id)} value={choice.id} defaultChecked={values[question.id] === choice.id} />
+                    <input
+                      type="radio"
+                      name={answerFieldName(question.id)}
+                      value={choice.id}
+                      defaultChecked={values[question.id] === choice.id}
+                    />
                     {choice.label}
                   </label>
                 ))}
-                {issue ? <p id={errorId} className={styles.fieldError}>{issue}</p> : null}
+                {issue ? (
+                  <p id={errorId} className={styles.fieldError}>
+                    {issue}
+                  </p>
+                ) : null}
               </fieldset>
             </li>
           );
         })}
       </ol>
-      <button type="submit" className="button" disabled={pending}>{pending ? 'Scoring…' : 'Submit answers'}</button>
+      <button type="submit" className="button" disabled={pending}>
+        {pending ? 'Scoring…' : 'Submit answers'}
+      </button>
     </form>
   );
 }

@@ -14,13 +14,13 @@ export function PeopleList({ people, asOf }: { people: Person[]; asOf: Date }) {
       <h2 id="people-heading">
         <span data-testid="people-online-count">{online}</span> online now
       </h2>
-      <p className="muted" data-testid="people-as-of">As of {formatDate(asOf)}; updates while this page is visible.</p>
+      <p className="muted" data-testid="people-as-of">
+        As of {formatDate(asOf)}; updates while this page is visible.
+      </p>
       <ul className="people">
         {people.map((person) => (
           <li key={person.clerkId} className="card person" data-person={person.clerkId}>
-            {person.imageUrl ? (
-              <Image className="avatar" src={person.imageUrl} alt="" width={40} height={40} unoptimized />
-            ) : null}
+            {person.imageUrl ? <Image className="avatar" src={person.imageUrl} alt="" width={40} height={40} unoptimized /> : null}
             <span className="person-name">
               {nameOf(person)}
               {person.isViewer ? <span className="muted"> (you)</span> : null}

@@ -15,9 +15,7 @@ import type { UserDocument } from '@/lib/users/schema';
  */
 const ADMIN_ROLE = 'admin';
 
-export type AdminAccess =
-  | { allowed: true; via: 'admin_user_ids' | 'session_claims' | 'synced_profile' }
-  | { allowed: false };
+export type AdminAccess = { allowed: true; via: 'admin_user_ids' | 'session_claims' | 'synced_profile' } | { allowed: false };
 
 const roleClaims = z.looseObject({ metadata: z.looseObject({ role: z.unknown() }) });
 

@@ -42,7 +42,11 @@ export async function countByOutcome(database: Db, from: Date, to?: Date): Promi
  * counted by outcome: one aggregation grouping by `$dateTrunc` where the
  * server has it, else one range query per hour (each an index range scan).
  */
-export async function hourlyByOutcome(database: Db, now: Date, { hours = 24, dateGrouping }: { hours?: number; dateGrouping: boolean }): Promise<HourBucket[]> {
+export async function hourlyByOutcome(
+  database: Db,
+  now: Date,
+  { hours = 24, dateGrouping }: { hours?: number; dateGrouping: boolean },
+): Promise<HourBucket[]> {
   const currentHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const starts = Array.from({ length: hours }, (_, index) => new Date(currentHour - (hours - 1 - index) * HOUR_MS));
   if (!dateGrouping) {

@@ -20,7 +20,9 @@ function isResyncResult(value: string): value is ResyncResult {
 }
 
 /** The last re-sync's result, passed back in the query string by the server action's redirect; ignored unless well-formed. */
-export function lastResyncFrom(params: Record<string, string | string[] | undefined>): { userId: string; result: ResyncResult } | undefined {
+export function lastResyncFrom(
+  params: Record<string, string | string[] | undefined>,
+): { userId: string; result: ResyncResult } | undefined {
   const { resynced, result } = params;
   if (typeof resynced !== 'string' || typeof result !== 'string' || !isResyncResult(result)) return undefined;
   return { userId: resynced, result };

@@ -38,7 +38,12 @@ export const ASSESSMENTS: readonly Assessment[] = [
       {
         id: 'replay',
         prompt: 'What makes a replayed delivery harmless?',
-        choices: choices('Checking the IP address', 'A ledger keyed by svix-id and idempotent writes', 'Answering 500', 'Sleeping one second'),
+        choices: choices(
+          'Checking the IP address',
+          'A ledger keyed by svix-id and idempotent writes',
+          'Answering 500',
+          'Sleeping one second',
+        ),
         answer: 'b',
       },
       {
@@ -95,7 +100,7 @@ export const ASSESSMENTS: readonly Assessment[] = [
   {
     slug: 'clerk-sessions',
     title: 'Clerk users and sessions',
-    summary: 'What Clerk\'s user and session events mean for your data.',
+    summary: "What Clerk's user and session events mean for your data.",
     questions: [
       {
         id: 'user-id',

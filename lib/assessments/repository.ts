@@ -22,7 +22,11 @@ const HISTORY_LIMIT = 50;
 
 /** A user's results, newest first (served by the `clerkUserId_createdAt` index). */
 export async function listAssessmentsOf(clerkUserId: string, limit = HISTORY_LIMIT): Promise<AssessmentRecord[]> {
-  const records = await assessmentsCollection(await db()).find({ clerkUserId }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+  const records = await assessmentsCollection(await db())
+    .find({ clerkUserId })
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(limit)
+    .toArray();
   return records.map((record) => assessmentRecordSchema.parse(record));
 }
 

@@ -15,8 +15,7 @@ export { answerFieldName } from './fields';
 export type AnswerSheet = Record<string, string>;
 
 export type SubmissionResult =
-  | { ok: true; answers: AnswerSheet }
-  | { ok: false; message: string; issues: Record<string, string>; values: AnswerSheet };
+  { ok: true; answers: AnswerSheet } | { ok: false; message: string; issues: Record<string, string>; values: AnswerSheet };
 
 function answerSheetSchema(assessment: Assessment) {
   const shape = Object.fromEntries(
@@ -25,7 +24,9 @@ function answerSheetSchema(assessment: Assessment) {
       return [question.id, z.enum(ids, { error: `Choose one answer for question ${index + 1}.` })];
     }),
   );
-  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? 'The form has answers to questions this assessment does not have.' : undefined) });
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? 'The form has answers to questions this assessment does not have.' : undefined),
+  });
 }
 
 /** A field sent twice cannot be "one answer": it is kept as an empty (invalid) answer. */

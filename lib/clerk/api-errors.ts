@@ -18,7 +18,8 @@ export function classifyClerkError(error: unknown): ClerkFailure {
   const { status } = error;
   // The SDK reports a network failure (refused, reset, DNS) as an error without a status.
   if (status === undefined || status >= 500) return { kind: 'transient', status: status ?? null };
-  if (status === 429) return { kind: 'rate_limited', status, retryAfterMs: error.retryAfter === undefined ? undefined : error.retryAfter * 1000 };
+  if (status === 429)
+    return { kind: 'rate_limited', status, retryAfterMs: error.retryAfter === undefined ? undefined : error.retryAfter * 1000 };
   if (status === 401 || status === 403) return { kind: 'key_rejected', status };
   if (status === 404) return { kind: 'not_found', status };
   return { kind: 'rejected', status };

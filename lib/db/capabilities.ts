@@ -20,7 +20,11 @@ export type Capabilities = {
 const PROBE_COLLECTION = 'capability_probe';
 
 export async function detectCapabilities(database: Db): Promise<Capabilities> {
-  const [replicated, ttlIndexes, dateGrouping] = await Promise.all([isReplicated(database), hasTtlIndexes(database), hasDateGrouping(database)]);
+  const [replicated, ttlIndexes, dateGrouping] = await Promise.all([
+    isReplicated(database),
+    hasTtlIndexes(database),
+    hasDateGrouping(database),
+  ]);
   return { ttlIndexes, dateGrouping, retryableWrites: replicated, transactions: replicated };
 }
 

@@ -15,7 +15,11 @@ export type WriteOutcome = 'applied' | 'stale';
  * never removed while deliveries for them arrive). Without this, the newest
  * of N concurrent first deliveries could be dropped as "stale".
  */
-export async function guardedUpsert<T extends Document>(collection: Collection<T>, filter: Filter<T>, update: UpdateFilter<T>): Promise<WriteOutcome> {
+export async function guardedUpsert<T extends Document>(
+  collection: Collection<T>,
+  filter: Filter<T>,
+  update: UpdateFilter<T>,
+): Promise<WriteOutcome> {
   try {
     const result = await collection.updateOne(filter, update, { upsert: true });
     return result.modifiedCount + result.upsertedCount > 0 ? 'applied' : 'stale';

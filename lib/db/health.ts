@@ -14,9 +14,7 @@ export type DatabaseHealth = 'up' | 'down' | 'not_configured';
  * other. `problems` name each variable and the rule it breaks, never a value:
  * the answer is public.
  */
-export type Health =
-  | { config: 'valid'; db: DatabaseHealth }
-  | { config: 'invalid'; problems: string[]; db: DatabaseHealth };
+export type Health = { config: 'valid'; db: DatabaseHealth } | { config: 'invalid'; problems: string[]; db: DatabaseHealth };
 
 export async function checkHealth(timeoutMs = HEALTH_TIMEOUT_MS): Promise<Health> {
   const db = await pingDatabase(timeoutMs);

@@ -19,9 +19,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
     // The People page: most recently seen first.
     { key: { lastSeen: -1 }, name: 'lastSeen' },
   ],
-  [COLLECTIONS.deliveries]: [
-    { key: { clerkId: 1, receivedAt: -1 }, name: 'clerkId_receivedAt' },
-  ],
+  [COLLECTIONS.deliveries]: [{ key: { clerkId: 1, receivedAt: -1 }, name: 'clerkId_receivedAt' }],
   [COLLECTIONS.assessments]: [
     { key: { clerkUserId: 1, createdAt: -1 }, name: 'clerkUserId_createdAt' },
     { key: { userId: 1 }, name: 'userId' },

@@ -1,5 +1,15 @@
 import 'server-only';
-import { checkSetting, describeProblem, ENV_SETTINGS, envError, EnvError, findEnvProblems, type Env, type EnvProblem, type EnvSetting } from './schema';
+import {
+  checkSetting,
+  describeProblem,
+  ENV_SETTINGS,
+  envError,
+  EnvError,
+  findEnvProblems,
+  type Env,
+  type EnvProblem,
+  type EnvSetting,
+} from './schema';
 
 export { EnvError, type Env, type EnvProblem };
 

@@ -10,9 +10,12 @@ import { ORIGINS_RULE, parseOriginList } from '../security/authorized-parties';
 const MIN_SECRET_BYTES = 24;
 
 /** `whsec_` + base64 of at least 24 bytes, as the Clerk dashboard shows it. */
-const webhookSecretSchema = z.string().trim().refine(isWellFormedWebhookSecret, {
-  message: `must be "whsec_" followed by base64 of at least ${MIN_SECRET_BYTES} bytes; copy the Signing Secret from Clerk Dashboard → Webhooks → your endpoint`,
-});
+const webhookSecretSchema = z
+  .string()
+  .trim()
+  .refine(isWellFormedWebhookSecret, {
+    message: `must be "whsec_" followed by base64 of at least ${MIN_SECRET_BYTES} bytes; copy the Signing Secret from Clerk Dashboard → Webhooks → your endpoint`,
+  });
 
 export function isWellFormedWebhookSecret(secret: string): boolean {
   const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
@@ -29,7 +32,12 @@ const optionalText = z
 const commaList = z
   .string()
   .optional()
-  .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
 
 /** The app's origins (APP_ORIGINS): whose session tokens the middleware accepts (lib/security/authorized-parties.ts). */
 const originList = z
@@ -65,7 +73,10 @@ const presenceWindowSeconds = optionalText.pipe(
     .pipe(
       z
         .number()
-        .min(MIN_PRESENCE_WINDOW_SECONDS, `must be at least ${MIN_PRESENCE_WINDOW_SECONDS} (heartbeats write lastSeen every 30–75 s; a shorter window flickers)`)
+        .min(
+          MIN_PRESENCE_WINDOW_SECONDS,
+          `must be at least ${MIN_PRESENCE_WINDOW_SECONDS} (heartbeats write lastSeen every 30–75 s; a shorter window flickers)`,
+        )
         .max(MAX_PRESENCE_WINDOW_SECONDS, `must be at most ${MAX_PRESENCE_WINDOW_SECONDS} (one day)`),
     )
     .default(DEFAULT_PRESENCE_WINDOW_SECONDS),
@@ -92,21 +103,34 @@ const variableSchemas = {
     .string({ error: 'is required: a mongodb:// or mongodb+srv:// connection string (npm run dev sets it for the embedded database)' })
     .trim()
     .regex(/^mongodb(\+srv)?:\/\/.+/, 'must start with mongodb:// or mongodb+srv://'),
-  MONGODB_DB: optionalText.pipe(z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a valid MongoDB database name').optional()),
+  MONGODB_DB: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[^/\\. "$]{1,63}$/, 'must be a valid MongoDB database name')
+      .optional(),
+  ),
   CLERK_WEBHOOK_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
   CLERK_WEBHOOK_SIGNING_SECRET: optionalText.pipe(webhookSecretSchema.optional()),
   CLERK_SECRET_KEY: optionalText.pipe(
-    z.string().regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys)').optional(),
+    z
+      .string()
+      .regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys)')
+      .optional(),
   ),
   /** Where Clerk's Backend API is (the SDK reads it too); tests point it at a local double. */
   CLERK_API_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalText.pipe(
-    z.string().regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)').optional(),
+    z
+      .string()
+      .regex(/^pk_(test|live)_\S+$/, 'must look like pk_test_… or pk_live_… (Clerk Dashboard → API keys)')
+      .optional(),
   ),
   APP_ORIGINS: originList,
   ADMIN_USER_IDS: commaList,
   DELETION_POLICY: optionalText.pipe(
-    z.enum(DELETION_POLICIES, { error: 'must be "delete" (remove a deleted user\'s records) or "anonymize" (keep them, unlinked)' }).default('delete'),
+    z
+      .enum(DELETION_POLICIES, { error: 'must be "delete" (remove a deleted user\'s records) or "anonymize" (keep them, unlinked)' })
+      .default('delete'),
   ),
   PRESENCE_WINDOW_SECONDS: presenceWindowSeconds,
 };
@@ -114,12 +138,10 @@ const variableSchemas = {
 export type EnvVariable = keyof typeof variableSchemas;
 export const ENV_VARIABLES = Object.keys(variableSchemas) as EnvVariable[];
 
-const envSchema = z
-  .object(variableSchemas)
-  .transform(({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET, ...rest }) => ({
-    ...rest,
-    webhookSecret: webhookSecretOf({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET }),
-  }));
+const envSchema = z.object(variableSchemas).transform(({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET, ...rest }) => ({
+  ...rest,
+  webhookSecret: webhookSecretOf({ CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET }),
+}));
 
 export type Env = z.infer<typeof envSchema>;
 export type EnvSetting = keyof Env;

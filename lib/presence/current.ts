@@ -21,7 +21,10 @@ const NEVER_SEEN: Presence = { isOnline: false, lastSeen: null };
  */
 export async function presenceNow(users: readonly PresenceSubject[], now = new Date()): Promise<Map<string, Presence>> {
   const live = users.filter((user) => !user.deletedAt);
-  const withLiveSession = await liveSessionOwners(live.map((user) => user.clerkId), now);
+  const withLiveSession = await liveSessionOwners(
+    live.map((user) => user.clerkId),
+    now,
+  );
   const windowMs = presenceWindowMs();
   const presence = new Map<string, Presence>(users.map((user) => [user.clerkId, NEVER_SEEN]));
   const corrections: OnlineCorrection[] = [];

@@ -42,7 +42,8 @@ async function beat({ clerkId, sessionId }: HeartbeatSource, now: Date): Promise
   // The session first, then the generation bump: a reader holding the new generation must see the session.
   if ((await attestSession(sessionId, clerkId, now)) === 'over') return 'session_over';
 
-  const ticket = stored.kind === 'missing' ? await notePresence(clerkId, now, now) : await noteHeartbeat(clerkId, now, HEARTBEAT_WRITE_INTERVAL_MS);
+  const ticket =
+    stored.kind === 'missing' ? await notePresence(clerkId, now, now) : await noteHeartbeat(clerkId, now, HEARTBEAT_WRITE_INTERVAL_MS);
   // Another tab, session or server instance wrote within the interval since we read.
   if (!ticket) return 'throttled';
   if (ticket.kind === 'deleted') {

@@ -36,7 +36,16 @@ export async function loadPeople(viewer: HeartbeatSource, now = new Date()): Pro
           {
             sort: { lastSeen: -1 },
             limit: PEOPLE_LIMIT,
-            projection: { clerkId: 1, firstName: 1, lastName: 1, username: 1, imageUrl: 1, lastSeen: 1, isOnline: 1, presenceGeneration: 1 },
+            projection: {
+              clerkId: 1,
+              firstName: 1,
+              lastName: 1,
+              username: 1,
+              imageUrl: 1,
+              lastSeen: 1,
+              isOnline: 1,
+              presenceGeneration: 1,
+            },
           },
         )
         .toArray();

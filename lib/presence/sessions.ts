@@ -34,7 +34,10 @@ const sessionRecordSchema = z.object({
 });
 
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;
-export type SessionState = Pick<SessionRecord, 'sessionId' | 'clerkId' | 'status' | 'version'> & { expireAt: Date | null; abandonAt: Date | null };
+export type SessionState = Pick<SessionRecord, 'sessionId' | 'clerkId' | 'status' | 'version'> & {
+  expireAt: Date | null;
+  abandonAt: Date | null;
+};
 
 export function sessionsCollection(database: Db): Collection<SessionRecord> {
   return database.collection<SessionRecord>(COLLECTIONS.sessions);
@@ -75,7 +78,10 @@ export async function recordSession(state: SessionState, now = new Date()): Prom
 export async function liveSessionOwners(clerkIds: readonly string[], now: Date): Promise<Set<string>> {
   if (clerkIds.length === 0) return new Set();
   const active = await sessionsCollection(await db())
-    .find({ clerkId: { $in: [...clerkIds] }, status: 'active' }, { projection: { _id: 0, clerkId: 1, status: 1, expireAt: 1, abandonAt: 1 } })
+    .find(
+      { clerkId: { $in: [...clerkIds] }, status: 'active' },
+      { projection: { _id: 0, clerkId: 1, status: 1, expireAt: 1, abandonAt: 1 } },
+    )
     .toArray();
   const sessions = active.map((session) => sessionBoundsSchema.parse(session));
   return new Set(sessions.filter((session) => isSessionLive(session, now)).map((session) => session.clerkId));
@@ -101,7 +107,16 @@ export async function attestSession(sessionId: string, clerkId: string, now: Dat
   const known = await sessions.findOne({ sessionId }, { projection: { status: 1 } });
   if (known) return known.status === 'active' ? 'active' : 'over';
   try {
-    await sessions.insertOne({ _id: new ObjectId(), sessionId, clerkId, status: 'active', version: 0, expireAt: null, abandonAt: null, updatedAt: now });
+    await sessions.insertOne({
+      _id: new ObjectId(),
+      sessionId,
+      clerkId,
+      status: 'active',
+      version: 0,
+      expireAt: null,
+      abandonAt: null,
+      updatedAt: now,
+    });
   } catch (error) {
     // A session event recorded it meanwhile; whatever it recorded decides liveness.
     if (!isDuplicateKey(error)) throw error;

@@ -24,7 +24,11 @@ export function isSessionLive(session: SessionLiveness, now: Date): boolean {
 }
 
 /** Online: a live session and activity within the window (`lastSeen` no older than `windowMs`). */
-export function presenceAt({ lastSeen, hasLiveSession }: { lastSeen: Date | null; hasLiveSession: boolean }, now: Date, windowMs: number): Presence {
+export function presenceAt(
+  { lastSeen, hasLiveSession }: { lastSeen: Date | null; hasLiveSession: boolean },
+  now: Date,
+  windowMs: number,
+): Presence {
   const recentlyActive = lastSeen !== null && now.getTime() - lastSeen.getTime() <= windowMs;
   return { isOnline: hasLiveSession && recentlyActive, lastSeen };
 }

@@ -24,7 +24,10 @@ export type OriginList = { ok: true; origins: string[] } | { ok: false; invalid:
 
 /** A comma-separated list of http(s) origins, each exactly `scheme://host[:port]` (a trailing slash is forgiven). */
 export function parseOriginList(text: string | undefined): OriginList {
-  const entries = (text ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const origins = entries.map(originOf);
   const invalid = entries.filter((_, index) => origins[index] === undefined);
   return invalid.length > 0 ? { ok: false, invalid } : { ok: true, origins: unique(origins.filter((origin) => origin !== undefined)) };

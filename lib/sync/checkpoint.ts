@@ -20,7 +20,6 @@ export type SyncCheckpoint = {
   completedAt: Date | null;
 };
 
-
 function checkpoints(database: Db): Collection<SyncCheckpoint> {
   return database.collection<SyncCheckpoint>(COLLECTIONS.syncRuns);
 }

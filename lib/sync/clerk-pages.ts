@@ -22,7 +22,11 @@ type ListOptions = { startOffset: number; pageSize: number; retry: RetryPolicy; 
 
 async function fetchPage(api: ClerkUsersApi, offset: number, { pageSize, retry, signal }: ListOptions): Promise<UserPage> {
   // Oldest first: users who sign up during the run land at the end of the listing instead of shifting every page.
-  const { data, totalCount } = await withClerkRetry(() => api.getUserList({ limit: pageSize, offset, orderBy: '+created_at' }), retry, signal);
+  const { data, totalCount } = await withClerkRetry(
+    () => api.getUserList({ limit: pageSize, offset, orderBy: '+created_at' }),
+    retry,
+    signal,
+  );
   return { offset, users: data.map((user) => user.raw), totalCount, last: data.length < pageSize };
 }
 

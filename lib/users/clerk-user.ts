@@ -49,7 +49,10 @@ const publicMetadataSchema = z
  * the Backend API (`User.raw`) deliver it. Only what the app reads is declared;
  * unknown fields pass through untouched.
  */
-const nullableText = z.string().nullish().transform((value) => value ?? null);
+const nullableText = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? null);
 const timestampMs = z.number().int().nonnegative();
 
 export const clerkUserJsonSchema = z.looseObject({
@@ -60,9 +63,7 @@ export const clerkUserJsonSchema = z.looseObject({
   image_url: nullableText,
   primary_email_address_id: nullableText,
   primary_phone_number_id: nullableText,
-  email_addresses: z
-    .array(z.looseObject({ id: z.string(), email_address: z.string() }))
-    .default([]),
+  email_addresses: z.array(z.looseObject({ id: z.string(), email_address: z.string() })).default([]),
   phone_numbers: z.array(z.looseObject({ id: z.string(), phone_number: z.string() })).default([]),
   public_metadata: publicMetadataSchema,
   created_at: timestampMs,

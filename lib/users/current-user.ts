@@ -4,11 +4,7 @@ import { syncUserFromClerk } from './jit';
 import { findUserByClerkId } from './repository';
 import { hasProfile, type UserDocument } from './schema';
 
-export type CurrentUser =
-  | { state: 'ready'; user: UserDocument }
-  | { state: 'pending' }
-  | { state: 'deleted' }
-  | { state: 'unavailable' };
+export type CurrentUser = { state: 'ready'; user: UserDocument } | { state: 'pending' } | { state: 'deleted' } | { state: 'unavailable' };
 
 /**
  * The signed-in user's document, synced just in time when no webhook has

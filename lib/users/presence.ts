@@ -59,7 +59,11 @@ export async function notePresence(clerkId: string, seenAt: Date, now = new Date
   const filter: Filter<UserDocument> = { clerkId, deletedAt: null };
   const touch = touchOf(seenAt);
   try {
-    const stored = await users.findOneAndUpdate(filter, { ...touch, $setOnInsert: presenceStub(now) }, { upsert: true, returnDocument: 'after' });
+    const stored = await users.findOneAndUpdate(
+      filter,
+      { ...touch, $setOnInsert: presenceStub(now) },
+      { upsert: true, returnDocument: 'after' },
+    );
     if (stored) return ticketOf(stored);
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;

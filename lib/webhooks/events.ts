@@ -46,9 +46,7 @@ export type SessionEvent = Extract<ClerkEvent, { type: (typeof SESSION_EVENT_TYP
 const KNOWN_TYPES = new Set<string>(['user.created', 'user.updated', 'user.deleted', ...SESSION_EVENT_TYPES]);
 
 export type ParsedEvent =
-  | { kind: 'event'; event: ClerkEvent }
-  | { kind: 'unknown_type'; type: string }
-  | { kind: 'invalid'; reason: string; type?: string };
+  { kind: 'event'; event: ClerkEvent } | { kind: 'unknown_type'; type: string } | { kind: 'invalid'; reason: string; type?: string };
 
 /** Sorts a verified JSON payload into an event we handle, a type we ignore, or a schema violation. */
 export function parseClerkEvent(payload: unknown): ParsedEvent {

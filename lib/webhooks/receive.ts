@@ -49,14 +49,12 @@ type Identified = Pick<DeliveryResult, 'svixId' | 'type' | 'clerkId'> & { svixId
 export async function receiveClerkWebhook(request: Request): Promise<WebhookReply> {
   const startedAt = performance.now();
   const headers = svixHeadersFrom(request.headers);
-  const result = await receive(request, headers, startedAt).catch(
-    (error: unknown): DeliveryResult => ({
-      outcome: 'internal_error',
-      message: 'internal error',
-      svixId: headers['svix-id'],
-      cause: error instanceof Error ? error.name : typeof error,
-    }),
-  );
+  const result = await receive(request, headers, startedAt).catch((error: unknown): DeliveryResult => ({
+    outcome: 'internal_error',
+    message: 'internal error',
+    svixId: headers['svix-id'],
+    cause: error instanceof Error ? error.name : typeof error,
+  }));
   const status = STATUS_BY_OUTCOME[result.outcome];
   logDelivery(result, status, startedAt);
   return {
@@ -93,7 +91,12 @@ async function receiveBody({ rawBody, headers, startedAt }: Delivery): Promise<D
   const unavailable: DeliveryResult = { ...base, outcome: 'unavailable', message: 'database unavailable, retry later' };
   const remainingMs = DELIVERY_DEADLINE_MS - (performance.now() - startedAt);
   return unlessDatabaseDown(
-    () => beforeDeadline(retryOnceOnClosedConnection(() => settle(classified, base, sentAt, startedAt)), remainingMs, unavailable),
+    () =>
+      beforeDeadline(
+        retryOnceOnClosedConnection(() => settle(classified, base, sentAt, startedAt)),
+        remainingMs,
+        unavailable,
+      ),
     () => unavailable,
   );
 }

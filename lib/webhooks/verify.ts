@@ -3,9 +3,7 @@ import { Webhook, WebhookVerificationError } from 'svix';
 const SVIX_HEADERS = ['svix-id', 'svix-timestamp', 'svix-signature'] as const;
 export type SvixHeaders = Partial<Record<(typeof SVIX_HEADERS)[number], string>>;
 
-export type Verification =
-  | { ok: true; svixId: string; sentAt: Date }
-  | { ok: false; reason: string };
+export type Verification = { ok: true; svixId: string; sentAt: Date } | { ok: false; reason: string };
 
 /** Reads the three svix headers into the plain object svix's verify() needs (it fails on a fetch Headers). */
 export function svixHeadersFrom(headers: Headers): SvixHeaders {

@@ -10,7 +10,10 @@ test.describe('/admin', () => {
     expect(await deliverWebhook(origin, userCreatedEvent(admin))).toEqual({ status: 200, outcome: 'applied' });
 
     // The delivery to find: an update Svix just delivered, identified by its svix-id.
-    const update = signDelivery(runSecrets().webhookSecret, userUpdatedEvent({ ...admin, first_name: 'Grace H.', updated_at: admin.updated_at + 1 }));
+    const update = signDelivery(
+      runSecrets().webhookSecret,
+      userUpdatedEvent({ ...admin, first_name: 'Grace H.', updated_at: admin.updated_at + 1 }),
+    );
     expect((await postDelivery(`${origin}/api/webhooks/clerk`, update)).status).toBe(200);
 
     await signInAs(context, { userId: admin.id, origin });

@@ -44,7 +44,11 @@ for (const [name, foreignOrigin] of [
   ['a sibling origin', () => SIBLING_ORIGIN],
   ['another localhost port', otherLocalOrigin],
 ] as const) {
-  test(`a token minted on ${name} is signed out on every protected page; the app's own token opens them`, async ({ page, context, origin }) => {
+  test(`a token minted on ${name} is signed out on every protected page; the app's own token opens them`, async ({
+    page,
+    context,
+    origin,
+  }) => {
     const admin = await syncedAdmin(origin);
 
     await signInAs(context, { userId: admin.id, origin, authorizedParty: foreignOrigin(origin) });
@@ -97,7 +101,9 @@ test("the admin's re-sync with a foreign token is not found and does not run", a
   await page.getByLabel('Clerk user id').fill(admin.id);
 
   await switchToForeignToken(context, admin.id, origin);
-  const answered = page.waitForResponse((response) => response.request().method() === 'POST' && response.url().startsWith(`${origin}/admin`));
+  const answered = page.waitForResponse(
+    (response) => response.request().method() === 'POST' && response.url().startsWith(`${origin}/admin`),
+  );
   await page.getByRole('button', { name: 'Re-sync from Clerk' }).click();
 
   // requireAdmin's answer to anyone who is not a signed-in admin: /admin is not advertised.

@@ -26,10 +26,17 @@ function personRow(page: Page, userId: string) {
   return page.locator(`[data-person="${userId}"]`);
 }
 
-test('signed in, the People page shows me online; another user drops to "last seen" once their activity is older than the window, without a reload', async ({ page, context, origin }) => {
+test('signed in, the People page shows me online; another user drops to "last seen" once their activity is older than the window, without a reload', async ({
+  page,
+  context,
+  origin,
+}) => {
   const me = await syncedUser(origin, 'Grace');
   const other = await syncedUser(origin, 'Alan');
-  expect(await deliverWebhook(origin, sessionEvent('session.created', { userId: other.id, sessionId: clerkId('sess') }))).toEqual({ status: 200, outcome: 'applied' });
+  expect(await deliverWebhook(origin, sessionEvent('session.created', { userId: other.id, sessionId: clerkId('sess') }))).toEqual({
+    status: 200,
+    outcome: 'applied',
+  });
 
   await signInAs(context, { userId: me.id, origin });
   const response = await page.goto('/people');
@@ -66,7 +73,11 @@ test('signed in with no session webhook at all, my dashboard shows me online, la
   expect(stored!.lastSeen!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
 });
 
-test('a signed-in page sends heartbeats to the session-authenticated route; a signed-out visitor has none, and the route refuses them', async ({ page, context, origin }) => {
+test('a signed-in page sends heartbeats to the session-authenticated route; a signed-out visitor has none, and the route refuses them', async ({
+  page,
+  context,
+  origin,
+}) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await expect(page.locator('[data-presence-heartbeat]')).toHaveCount(0);

@@ -84,7 +84,11 @@ test('after a signed user.deleted, the dashboard shows the account as removed', 
   await expect(page.getByRole('main')).not.toContainText(user.email_addresses[0]!.email_address);
 });
 
-test('signed in before any webhook arrived, the dashboard fetches the user from Clerk just in time and shows the profile', async ({ page, context, origin }) => {
+test('signed in before any webhook arrived, the dashboard fetches the user from Clerk just in time and shows the profile', async ({
+  page,
+  context,
+  origin,
+}) => {
   const user = newUser();
   await registerInClerk(user);
   expect(await storedUser(user.id)).toBeNull();
@@ -95,7 +99,11 @@ test('signed in before any webhook arrived, the dashboard fetches the user from 
   expect(await storedUser(user.id)).toMatchObject({ firstName: 'Ada', version: user.updated_at, deletedAt: null });
 });
 
-test('signed in before any webhook arrived and unknown to Clerk\'s API (404), the dashboard says the account is being set up, then shows it', async ({ page, context, origin }) => {
+test("signed in before any webhook arrived and unknown to Clerk's API (404), the dashboard says the account is being set up, then shows it", async ({
+  page,
+  context,
+  origin,
+}) => {
   const user = newUser();
   await signInAs(context, { userId: user.id, origin });
   await openDashboard(page);

@@ -84,11 +84,19 @@ test('/admin, with its data-changing form, has the strict policy and cannot be f
   expectSafeHeaders(response!);
 });
 
-test('the webhook receiver (outside the middleware) sends the safe headers and a policy that allows nothing', async ({ request, origin }) => {
+test('the webhook receiver (outside the middleware) sends the safe headers and a policy that allows nothing', async ({
+  request,
+  origin,
+}) => {
   const response = await request.post(`${origin}/api/webhooks/clerk`, { data: { type: 'user.created' }, maxRedirects: 0 });
   expect(response.status()).toBe(400);
   expectSafeHeaders(response);
-  expect(policyOf(response)).toEqual(new Map([['default-src', ["'none'"]], ['frame-ancestors', ["'none'"]]]));
+  expect(policyOf(response)).toEqual(
+    new Map([
+      ['default-src', ["'none'"]],
+      ['frame-ancestors', ["'none'"]],
+    ]),
+  );
 });
 
 test('the health check sends the safe headers', async ({ request, origin }) => {

@@ -31,12 +31,20 @@ describe('admin overview', () => {
     if (overview.state !== 'ready') throw new Error(`overview is ${overview.state}`);
 
     expect(overview.users).toEqual({ total: 2, deleted: 1 });
-    expect(overview.recent.map((delivery) => delivery.type)).toEqual(['user.created', 'session.created', 'user.deleted', 'user.created', 'user.created']);
+    expect(overview.recent.map((delivery) => delivery.type)).toEqual([
+      'user.created',
+      'session.created',
+      'user.deleted',
+      'user.created',
+      'user.created',
+    ]);
     expect(overview.recent.at(-1)).toMatchObject({ svixId: created.svixId, outcome: 'applied', status: 200, clerkId: kept.id });
     expect(overview.last24h).toMatchObject({ applied: 4, stale: 1, ignored: 0, duplicate: 0 });
     expect(overview.hourly).toHaveLength(24);
     // All sent seconds ago: the hourly buckets (usually just the current one) add up to the 24 h counts.
-    const summed = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, overview.hourly.reduce((sum, bucket) => sum + bucket.counts[outcome], 0)]));
+    const summed = Object.fromEntries(
+      OUTCOMES.map((outcome) => [outcome, overview.hourly.reduce((sum, bucket) => sum + bucket.counts[outcome], 0)]),
+    );
     expect(summed).toEqual(overview.last24h);
 
     const table = renderToStaticMarkup(createElement(DeliveriesTable, { deliveries: overview.recent }));

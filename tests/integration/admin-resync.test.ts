@@ -25,7 +25,11 @@ describe('re-sync a user from Clerk', () => {
     const user = clerkUser({ firstName: 'Katherine', publicMetadata: { role: 'admin' } });
     clerk.users.put(user);
     expect(await resyncUserFromClerk(user.id)).toBe('synced');
-    expect(await findUserByClerkId(user.id)).toMatchObject({ firstName: 'Katherine', version: user.updated_at, publicMetadata: { role: 'admin' } });
+    expect(await findUserByClerkId(user.id)).toMatchObject({
+      firstName: 'Katherine',
+      version: user.updated_at,
+      publicMetadata: { role: 'admin' },
+    });
   });
 
   it('updates an older stored profile, and reports an up-to-date one as unchanged', async () => {

@@ -44,7 +44,10 @@ afterAll(() => clerk.close());
 /** Question id → choice: the first `correct` questions answered right, the rest wrong. */
 function choices(correct: number, of = assessment): Record<string, string> {
   return Object.fromEntries(
-    of.questions.map((question, index) => [question.id, index < correct ? question.answer : question.choices.find((choice) => choice.id !== question.answer)!.id]),
+    of.questions.map((question, index) => [
+      question.id,
+      index < correct ? question.answer : question.choices.find((choice) => choice.id !== question.answer)!.id,
+    ]),
   );
 }
 

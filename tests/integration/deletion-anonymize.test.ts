@@ -24,7 +24,10 @@ const assessment = ASSESSMENTS[1]!;
 async function userWithRecord() {
   const user = clerkUser();
   await deliver(userCreatedEvent(user));
-  const sheet = assessment.questions.map((question, index): [string, string] => [answerFieldName(question.id), index === 0 ? 'd' : question.answer]);
+  const sheet = assessment.questions.map((question, index): [string, string] => [
+    answerFieldName(question.id),
+    index === 0 ? 'd' : question.answer,
+  ]);
   const created = await submitAssessment(user.id, assessment.slug, sheet);
   if (created.kind !== 'created') throw new Error(`not created: ${created.kind}`);
   const records = assessmentsCollection(await db());

@@ -62,7 +62,10 @@ function verdict(results: CheckResult[], name: string): CheckResult {
 
 async function leftovers(): Promise<number> {
   const doctorIds = { clerkId: { $regex: '^user_doctor_' } };
-  return (await db.collection(COLLECTIONS.users).countDocuments(doctorIds)) + (await db.collection(COLLECTIONS.deliveries).countDocuments(doctorIds));
+  return (
+    (await db.collection(COLLECTIONS.users).countDocuments(doctorIds)) +
+    (await db.collection(COLLECTIONS.deliveries).countDocuments(doctorIds))
+  );
 }
 
 describe('doctor', () => {
@@ -79,7 +82,9 @@ describe('doctor', () => {
       'Indexes present',
     ]);
     expect(verdict(results, 'MongoDB reachable').detail).toMatch(/FerretDB|MongoDB \d/);
-    expect(verdict(results, 'Clerk API keys').detail).toMatch(/secret key verified: Clerk’s Backend API \(http:\/\/127\.0\.0\.1:\d+\) accepted it/);
+    expect(verdict(results, 'Clerk API keys').detail).toMatch(
+      /secret key verified: Clerk’s Backend API \(http:\/\/127\.0\.0\.1:\d+\) accepted it/,
+    );
     expect(await leftovers()).toBe(0);
   });
 
@@ -94,7 +99,9 @@ describe('doctor', () => {
     const results = await runDoctor({ env: { ...appEnv, CLERK_API_URL: `http://127.0.0.1:${await freePort()}` }, url: endpoint });
     expect(verdict(results, 'Clerk API keys')).toMatchObject({
       ok: true,
-      detail: expect.stringMatching(/format only — not checked against Clerk: its Backend API \(http:\/\/127\.0\.0\.1:\d+\) is unreachable/),
+      detail: expect.stringMatching(
+        /format only — not checked against Clerk: its Backend API \(http:\/\/127\.0\.0\.1:\d+\) is unreachable/,
+      ),
     });
   });
 
@@ -122,7 +129,10 @@ describe('doctor', () => {
 
   it('suggests starting the embedded database when MONGODB_URI is unset and nothing answers there', async () => {
     const opened = await openDatabase({ uri: `mongodb://127.0.0.1:${await freePort()}/clerk_mongo_sync`, from: 'embedded' }, undefined);
-    expect(opened.result).toMatchObject({ ok: false, fix: expect.stringMatching(/MONGODB_URI is not set, so this is the embedded database: start it with npm run dev/) });
+    expect(opened.result).toMatchObject({
+      ok: false,
+      fix: expect.stringMatching(/MONGODB_URI is not set, so this is the embedded database: start it with npm run dev/),
+    });
   });
 
   it('detects a webhook route that middleware redirects to sign-in', async () => {
@@ -135,7 +145,10 @@ describe('doctor', () => {
       const url = `http://127.0.0.1:${(protectedApp.address() as AddressInfo).port}/api/webhooks/clerk`;
       const results = await runDoctor({ env: appEnv, url });
       const reachable = verdict(results, 'Webhook endpoint reachable');
-      expect(reachable).toMatchObject({ ok: false, detail: expect.stringMatching(/redirected \(307\) to \/sign-in: middleware protects the webhook route/) });
+      expect(reachable).toMatchObject({
+        ok: false,
+        detail: expect.stringMatching(/redirected \(307\) to \/sign-in: middleware protects the webhook route/),
+      });
       expect(reachable.fix).toMatch(/middleware matcher/);
       expect(verdict(results, 'Signed test event round-trips').detail).toMatch(/skipped: needs Webhook endpoint reachable/);
     } finally {
@@ -150,7 +163,10 @@ describe('doctor', () => {
 
   it('detects a trailing-slash redirect in front of a URL (Next redirects every other path that ends in one)', async () => {
     const results = await runDoctor({ env: appEnv, url: `${new URL(endpoint).origin}/api/health/` });
-    expect(verdict(results, 'Webhook endpoint reachable')).toMatchObject({ ok: false, detail: expect.stringMatching(/trailing-slash redirect/) });
+    expect(verdict(results, 'Webhook endpoint reachable')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/trailing-slash redirect/),
+    });
   });
 
   it('exits 0 from the command line only when every check passes', async () => {

@@ -33,7 +33,12 @@ const SECRET_RULE = 'CLERK_WEBHOOK_SECRET must be "whsec_" followed by base64 of
 async function answer(): Promise<{ status: number; cacheControl: string | null; body: Record<string, unknown>; text: string }> {
   const response = await GET();
   const text = await response.text();
-  return { status: response.status, cacheControl: response.headers.get('cache-control'), body: JSON.parse(text) as Record<string, unknown>, text };
+  return {
+    status: response.status,
+    cacheControl: response.headers.get('cache-control'),
+    body: JSON.parse(text) as Record<string, unknown>,
+    text,
+  };
 }
 
 // In order: the client reads MONGODB_URI once valid, so the cases without a usable one come first.
@@ -42,7 +47,12 @@ describe('GET /api/health', () => {
     process.env.MONGODB_URI = 'postgres://admin:hunter2@db.example.com/app';
     const { status, body, text } = await answer();
     expect(status).toBe(500);
-    expect(body).toEqual({ ok: false, config: 'invalid', problems: ['MONGODB_URI must start with mongodb:// or mongodb+srv://'], db: 'not_configured' });
+    expect(body).toEqual({
+      ok: false,
+      config: 'invalid',
+      problems: ['MONGODB_URI must start with mongodb:// or mongodb+srv://'],
+      db: 'not_configured',
+    });
     expect(text).not.toMatch(/hunter2|db\.example\.com/);
   });
 
@@ -85,7 +95,12 @@ describe('GET /api/health', () => {
     try {
       const { status: both, body: bothBody } = await answer();
       expect(both).toBe(503);
-      expect(bothBody).toMatchObject({ ok: false, config: 'invalid', problems: [expect.stringContaining('PRESENCE_WINDOW_SECONDS must be at least 120')], db: 'down' });
+      expect(bothBody).toMatchObject({
+        ok: false,
+        config: 'invalid',
+        problems: [expect.stringContaining('PRESENCE_WINDOW_SECONDS must be at least 120')],
+        db: 'down',
+      });
     } finally {
       delete process.env.PRESENCE_WINDOW_SECONDS;
     }

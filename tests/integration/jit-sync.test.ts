@@ -29,7 +29,10 @@ describe('just-in-time sync on first dashboard load', () => {
     expect(await usersWithId(user.id)).toEqual([]);
 
     const current = await loadCurrentUser(user.id);
-    expect(current).toMatchObject({ state: 'ready', user: { clerkId: user.id, firstName: 'Hedy', lastName: 'Lamarr', version: user.updated_at } });
+    expect(current).toMatchObject({
+      state: 'ready',
+      user: { clerkId: user.id, firstName: 'Hedy', lastName: 'Lamarr', version: user.updated_at },
+    });
     expect(await usersWithId(user.id)).toHaveLength(1);
   });
 
@@ -45,7 +48,11 @@ describe('just-in-time sync on first dashboard load', () => {
       expect(current.state).toBe('ready');
       const stored = await usersWithId(base.id);
       expect(stored).toHaveLength(1);
-      expect(stored[0]).toMatchObject(clerkIsNewer ? { firstName: 'From Clerk', version: fromClerk.updated_at } : { firstName: 'From webhook', version: fromWebhook.updated_at });
+      expect(stored[0]).toMatchObject(
+        clerkIsNewer
+          ? { firstName: 'From Clerk', version: fromClerk.updated_at }
+          : { firstName: 'From webhook', version: fromWebhook.updated_at },
+      );
     }
   });
 

@@ -75,7 +75,14 @@ describe('presence with no event: expiry, abandonment, idleness', () => {
     const user = clerkUser();
     await deliver(userCreatedEvent(user));
     const now = Date.now();
-    const answer = await deliver(sessionEvent('session.created', { userId: user.id, createdAt: now - 7 * 24 * 3600_000, expireAt: now - MINUTE, at: now - 2 * MINUTE }));
+    const answer = await deliver(
+      sessionEvent('session.created', {
+        userId: user.id,
+        createdAt: now - 7 * 24 * 3600_000,
+        expireAt: now - MINUTE,
+        at: now - 2 * MINUTE,
+      }),
+    );
     expect(answer.body.outcome).toBe('applied');
     expect(await storedPresence(user.id)).toMatchObject({ isOnline: false });
   });
@@ -145,7 +152,9 @@ describe('heartbeats', () => {
       { sessionId: phone, phase: 33 * SECOND },
     ];
     const beats = tabs
-      .flatMap((tab) => Array.from({ length: 14 }, (_, index) => ({ sessionId: tab.sessionId, offset: tab.phase + (index + 1) * 45 * SECOND })))
+      .flatMap((tab) =>
+        Array.from({ length: 14 }, (_, index) => ({ sessionId: tab.sessionId, offset: tab.phase + (index + 1) * 45 * SECOND })),
+      )
       .sort((a, b) => a.offset - b.offset);
 
     const written: number[] = [];
@@ -172,7 +181,7 @@ describe('heartbeats', () => {
     expect(outcomes.filter((outcome) => outcome === 'throttled')).toHaveLength(5);
   });
 
-  it('lastSeen only moves forward: a heartbeat stamped earlier than the stored lastSeen (another server\'s clock) changes nothing', async () => {
+  it("lastSeen only moves forward: a heartbeat stamped earlier than the stored lastSeen (another server's clock) changes nothing", async () => {
     const userId = await syncedUser();
     const sessionId = clerkId('sess');
     await session('session.created', { userId, sessionId, at: T0 + 10 * MINUTE });
@@ -185,7 +194,12 @@ describe('heartbeats', () => {
     const sessionId = clerkId('sess');
     expect(await beat(userId, sessionId, at(0))).toBe('recorded');
     expect(await storedPresence(userId)).toEqual({ isOnline: true, lastSeen: at(0) });
-    expect(await sessionsCollection(await db()).findOne({ sessionId })).toMatchObject({ status: 'active', version: 0, expireAt: null, abandonAt: null });
+    expect(await sessionsCollection(await db()).findOne({ sessionId })).toMatchObject({
+      status: 'active',
+      version: 0,
+      expireAt: null,
+      abandonAt: null,
+    });
 
     expect(await session('session.created', { userId, sessionId, at: T0 - SECOND, expireAt: T0 + MINUTE })).toBe('applied');
     expect(await presenceAt(userId, at(MINUTE - SECOND))).toMatchObject({ isOnline: true });
@@ -204,7 +218,7 @@ describe('heartbeats', () => {
 });
 
 describe('sign-out, several sessions, deletion', () => {
-  it('sign-out (session.ended) takes the user offline at once, right after a heartbeat; the signed-out session\'s still-valid token cannot bring them back', async () => {
+  it("sign-out (session.ended) takes the user offline at once, right after a heartbeat; the signed-out session's still-valid token cannot bring them back", async () => {
     const userId = await syncedUser();
     const sessionId = clerkId('sess');
     await session('session.created', { userId, sessionId, at: T0 });
@@ -271,7 +285,7 @@ describe('readers: the People list and the stored flag', () => {
     expect(view.asOf).toEqual(at(10 * MINUTE));
   });
 
-  it('a reader\'s correction never overwrites a newer writer: one made from a read older than a heartbeat is dropped', async () => {
+  it("a reader's correction never overwrites a newer writer: one made from a read older than a heartbeat is dropped", async () => {
     const userId = await syncedUser();
     const sessionId = clerkId('sess');
     await session('session.created', { userId, sessionId, at: T0 });

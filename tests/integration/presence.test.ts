@@ -101,7 +101,15 @@ describe('presence from session events', () => {
     const user = clerkUser({ firstName: 'Early' });
     expect(await outcomeOf(sessionEvent('session.created', { userId: user.id, at: T }))).toBe('applied');
     const stub = await findUserByClerkId(user.id);
-    expect(stub).toMatchObject({ version: 0, isOnline: true, lastSeen: new Date(T), deletedAt: null, firstName: null, email: null, emails: [] });
+    expect(stub).toMatchObject({
+      version: 0,
+      isOnline: true,
+      lastSeen: new Date(T),
+      deletedAt: null,
+      firstName: null,
+      email: null,
+      emails: [],
+    });
     expect(hasProfile(stub!)).toBe(false);
 
     expect(await outcomeOf(userCreatedEvent(user))).toBe('applied');
@@ -163,7 +171,8 @@ function historyOf(userId: string, plan: SessionPlan[]): Payload[] {
   for (const session of plan) {
     const sessionId = clerkId('sess');
     events.push(sessionEvent('session.created', { userId, sessionId, at: session.created }));
-    if (session.ending) events.push(sessionEvent(session.ending.type, { userId, sessionId, at: session.ending.at, createdAt: session.created }));
+    if (session.ending)
+      events.push(sessionEvent(session.ending.type, { userId, sessionId, at: session.ending.at, createdAt: session.created }));
   }
   return events;
 }

@@ -46,16 +46,26 @@ describe.concurrent('npm run sync (CLI)', () => {
   });
 
   it('with a key Clerk rejects (401), exits 1 saying so', async () => {
-    const run = await runCli(['reconcile'], { ...database(), CLERK_SECRET_KEY: 'sk_test_wrongKey000000000000000000', CLERK_API_URL: clerk.url });
+    const run = await runCli(['reconcile'], {
+      ...database(),
+      CLERK_SECRET_KEY: 'sk_test_wrongKey000000000000000000',
+      CLERK_API_URL: clerk.url,
+    });
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n').at(-1)).toBe('sync: CLERK_SECRET_KEY was rejected by Clerk (HTTP 401)');
   });
 
   it('with the database unreachable, exits 1 naming the host, not the credentials', async () => {
     const port = await freePort();
-    const run = await runCli(['backfill'], { MONGODB_URI: `mongodb://admin:hunter2@127.0.0.1:${port}/app`, CLERK_SECRET_KEY: SECRET_KEY, CLERK_API_URL: clerk.url });
+    const run = await runCli(['backfill'], {
+      MONGODB_URI: `mongodb://admin:hunter2@127.0.0.1:${port}/app`,
+      CLERK_SECRET_KEY: SECRET_KEY,
+      CLERK_API_URL: clerk.url,
+    });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`^sync: the database at 127\\.0\\.0\\.1:${port} is unreachable or did not answer \\(MONGODB_URI\\)`, 'm'));
+    expect(run.stderr).toMatch(
+      new RegExp(`^sync: the database at 127\\.0\\.0\\.1:${port} is unreachable or did not answer \\(MONGODB_URI\\)`, 'm'),
+    );
     expect(run.stderr).not.toMatch(/hunter2/);
   });
 

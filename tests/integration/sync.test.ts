@@ -80,7 +80,9 @@ describe('backfill', () => {
       });
     }
     // A full last page cannot tell it is the last: one more (empty) page ends the listing, as with Clerk.
-    expect(listRequests(double).map((request) => request.offset)).toEqual([0, 500, 1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 4_500, 5_000]);
+    expect(listRequests(double).map((request) => request.offset)).toEqual([
+      0, 500, 1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 4_500, 5_000,
+    ]);
   });
 
   it('run twice, the second run changes nothing: every user unchanged, no document rewritten', async () => {
@@ -174,7 +176,10 @@ describe('backfill', () => {
     const double = await clerkWith(120);
     double.failListFrom(50, 503);
     const outcome = await sync(double, { kind: 'backfill' });
-    expect(outcome).toMatchObject({ status: 'clerk_failed', message: expect.stringMatching(/did not answer usably after 4 attempts \(last: HTTP 503\)/) });
+    expect(outcome).toMatchObject({
+      status: 'clerk_failed',
+      message: expect.stringMatching(/did not answer usably after 4 attempts \(last: HTTP 503\)/),
+    });
     expect(listRequests(double).filter((request) => request.offset === 50)).toHaveLength(FAST_RETRY.maxAttempts);
     const checkpoint = await (await db()).collection(COLLECTIONS.syncRuns).findOne({ _id: 'backfill' as never });
     expect(checkpoint).toMatchObject({ nextOffset: 50, completedAt: null });

@@ -31,7 +31,10 @@ describe('webhook secret configuration', () => {
     const app = await freshApp({});
     const user = clerkUser();
     const answer = await app.postToRoute(signDelivery(testSecret, userCreatedEvent(user)));
-    expect(answer).toMatchObject({ status: 500, body: { outcome: 'not_configured', message: 'the webhook signing secret is not configured on the server' } });
+    expect(answer).toMatchObject({
+      status: 500,
+      body: { outcome: 'not_configured', message: 'the webhook signing secret is not configured on the server' },
+    });
     expect(await app.usersWithId(user.id)).toEqual([]);
   });
 

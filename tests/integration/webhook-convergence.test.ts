@@ -26,7 +26,13 @@ type Rng = ReturnType<typeof random>;
 type Payload = ReturnType<typeof userCreatedEvent> | ReturnType<typeof userUpdatedEvent> | ReturnType<typeof userDeletedEvent>;
 
 const NAMES = ['Ada', 'Grace', 'Alan', '$set', 'a.b', null] as const;
-const METADATA = [{}, { role: 'admin' }, { plan: { tier: 'pro' } }, { $inc: { credits: 5 }, 'x.y': true }, { role: 'member', tags: ['$a', 'b'] }];
+const METADATA = [
+  {},
+  { role: 'admin' },
+  { plan: { tier: 'pro' } },
+  { $inc: { credits: 5 }, 'x.y': true },
+  { role: 'member', tags: ['$a', 'b'] },
+];
 
 /** One user's life at Clerk: created, edited k times, sometimes deleted; strictly increasing versions. */
 function history(rng: Rng, id: string): Payload[] {
@@ -86,7 +92,9 @@ function comparable({ _id: _objectId, clerkId: _clerkId, createdAt: _createdAt, 
 }
 
 async function documentsById(ids: string[]) {
-  const found = await usersCollection(await db()).find({ clerkId: { $in: ids } }).toArray();
+  const found = await usersCollection(await db())
+    .find({ clerkId: { $in: ids } })
+    .toArray();
   const byId = new Map<string, UserDocument[]>();
   for (const user of found) byId.set(user.clerkId, [...(byId.get(user.clerkId) ?? []), user]);
   return byId;

@@ -72,7 +72,12 @@ describe('happy path per event type', () => {
     await deliver(userCreatedEvent(user));
     const sessionId = 'sess_2deliveryTestSession00000000';
     const startedAt = Date.now() - 10_000;
-    const steps = [['session.created', true], ['session.ended', false], ['session.removed', false], ['session.revoked', false]] as const;
+    const steps = [
+      ['session.created', true],
+      ['session.ended', false],
+      ['session.removed', false],
+      ['session.revoked', false],
+    ] as const;
     for (const [index, [type, isOnline]] of steps.entries()) {
       const answer = await deliver(sessionEvent(type, { userId: user.id, sessionId, createdAt: startedAt, at: startedAt + index * 1_000 }));
       expect(answer).toMatchObject({ status: 200, body: { outcome: 'applied' } });

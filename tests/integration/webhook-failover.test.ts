@@ -20,7 +20,8 @@ import { postToRoute, type Answer } from '../support/webhook';
 
 const mongod = findMongodBinary(() => undefined);
 if (mongod.kind === 'unavailable') {
-  if (process.env.REQUIRE_REPLICA_SET === '1') throw new Error(`REQUIRE_REPLICA_SET=1, but no replica set can be started: ${mongod.reason}`);
+  if (process.env.REQUIRE_REPLICA_SET === '1')
+    throw new Error(`REQUIRE_REPLICA_SET=1, but no replica set can be started: ${mongod.reason}`);
   console.warn(`[failover] skipped: no replica set can be started here (${mongod.reason})`);
 }
 
@@ -50,7 +51,10 @@ async function electedPrimary(admin: MongoClient): Promise<string> {
 describe.skipIf(mongod.kind === 'unavailable')('primary step-down on a three-member replica set', () => {
   beforeAll(async () => {
     if (mongod.kind !== 'binary') return;
-    replSet = await MongoMemoryReplSet.create({ binary: { systemBinary: mongod.path }, replSet: { count: 3, storageEngine: 'wiredTiger' } });
+    replSet = await MongoMemoryReplSet.create({
+      binary: { systemBinary: mongod.path },
+      replSet: { count: 3, storageEngine: 'wiredTiger' },
+    });
     await replSet.waitUntilRunning();
     process.env.MONGODB_URI = replSet.getUri(); // read lazily by env(): nothing has connected yet
   }, 120_000);
@@ -64,7 +68,9 @@ describe.skipIf(mongod.kind === 'unavailable')('primary step-down on a three-mem
     const users = Array.from({ length: USERS }, () => clerkUser());
     const secret = process.env.CLERK_WEBHOOK_SECRET!;
     const creates = users.map((user) => signDelivery(secret, userCreatedEvent(user)));
-    const updates = users.map((user) => signDelivery(secret, userUpdatedEvent({ ...user, first_name: 'AfterFailover', updated_at: user.updated_at + 1_000 })));
+    const updates = users.map((user) =>
+      signDelivery(secret, userUpdatedEvent({ ...user, first_name: 'AfterFailover', updated_at: user.updated_at + 1_000 })),
+    );
     await db(); // connected, capabilities detected and indexes in place before the stream starts
 
     // The creates flow; once a quarter is acknowledged the primary is told to step down and, while it
@@ -92,7 +98,10 @@ describe.skipIf(mongod.kind === 'unavailable')('primary step-down on a three-mem
     const deliveries = [...creates, ...updates];
     const database = await db();
     const ids = users.map((user) => user.id);
-    const stored = await database.collection(COLLECTIONS.users).find({ clerkId: { $in: ids } }).toArray();
+    const stored = await database
+      .collection(COLLECTIONS.users)
+      .find({ clerkId: { $in: ids } })
+      .toArray();
     expect(stored).toHaveLength(USERS); // none lost, none twice
     expect(stored.every((user) => user.firstName === 'AfterFailover')).toBe(true);
     const svixIds = deliveries.map((delivery) => delivery.svixId);

@@ -25,7 +25,12 @@ describe('an unexpected error while receiving', () => {
 
     expect(answer).toMatchObject({ status: 500, body: { outcome: 'internal_error', message: 'internal error' } });
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: 'internal_error', status: 500, cause: 'TypeError', svixId: expect.stringMatching(/^msg_/) });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      outcome: 'internal_error',
+      status: 500,
+      cause: 'TypeError',
+      svixId: expect.stringMatching(/^msg_/),
+    });
     expect(lines[0]).not.toMatch(/ada\.secret|at \//);
   });
 });

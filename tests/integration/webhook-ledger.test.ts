@@ -25,7 +25,9 @@ async function seed(...entries: DeliveryRecord[]) {
 }
 
 async function svixIdsLeft(prefix: string) {
-  const left = await deliveriesCollection(await db()).find({ svixId: { $regex: `^${prefix}` } }).toArray();
+  const left = await deliveriesCollection(await db())
+    .find({ svixId: { $regex: `^${prefix}` } })
+    .toArray();
   return left.map((record) => record.svixId).sort();
 }
 

@@ -63,7 +63,12 @@ describe('order guard', () => {
   });
 
   it('delete-then-late-update: no resurrection, and the tombstone holds no PII', async () => {
-    const user = clerkUser({ username: 'ada_l', phone: '+15555550125', publicMetadata: { plan: 'enterprise-gold' }, lastSignInAt: Date.now() });
+    const user = clerkUser({
+      username: 'ada_l',
+      phone: '+15555550125',
+      publicMetadata: { plan: 'enterprise-gold' },
+      lastSignInAt: Date.now(),
+    });
     await deliver(userCreatedEvent(user));
     const deletedAt = user.updated_at + 5_000;
     expect(await outcomeOf(userDeletedEvent(user.id, deletedAt))).toBe('applied');
@@ -77,7 +82,15 @@ describe('order guard', () => {
 
     const stored = await storedUser(user.id);
     expect(stored).toMatchObject(tombstone(user.id, deletedAt));
-    const pii = [user.username, user.first_name, user.last_name, user.email_addresses[0]!.email_address, '+15555550125', user.image_url, 'enterprise-gold'];
+    const pii = [
+      user.username,
+      user.first_name,
+      user.last_name,
+      user.email_addresses[0]!.email_address,
+      '+15555550125',
+      user.image_url,
+      'enterprise-gold',
+    ];
     const storedText = JSON.stringify(stored);
     for (const value of pii) expect(storedText).not.toContain(value);
   });
@@ -126,8 +139,18 @@ describe('users without email, username or name', () => {
     const second = phoneOnly('+15555550132');
     expect(await outcomeOf(userCreatedEvent(first))).toBe('applied');
     expect(await outcomeOf(userCreatedEvent(second))).toBe('applied');
-    for (const [user, phone] of [[first, '+15555550131'], [second, '+15555550132']] as const) {
-      expect(await findUserByClerkId(user.id)).toMatchObject({ email: null, emails: [], username: null, firstName: null, lastName: null, phone });
+    for (const [user, phone] of [
+      [first, '+15555550131'],
+      [second, '+15555550132'],
+    ] as const) {
+      expect(await findUserByClerkId(user.id)).toMatchObject({
+        email: null,
+        emails: [],
+        username: null,
+        firstName: null,
+        lastName: null,
+        phone,
+      });
     }
   });
 });

@@ -57,12 +57,17 @@ describe('database outage', () => {
     expect((await deliver(userCreatedEvent(user))).body.outcome).toBe('applied');
 
     await server.stop();
-    const update = signDelivery(process.env.CLERK_WEBHOOK_SECRET!, userUpdatedEvent({ ...user, first_name: 'Retried', updated_at: user.updated_at + 1_000 }));
+    const update = signDelivery(
+      process.env.CLERK_WEBHOOK_SECRET!,
+      userUpdatedEvent({ ...user, first_name: 'Retried', updated_at: user.updated_at + 1_000 }),
+    );
     expectRetryLater(await timed(() => postToRoute(update)));
 
     await server.restart();
     expect((await postToRoute(update)).body.outcome).toBe('applied');
-    expect((await deliver(userUpdatedEvent({ ...user, first_name: 'Next', updated_at: user.updated_at + 2_000 }))).body.outcome).toBe('applied');
+    expect((await deliver(userUpdatedEvent({ ...user, first_name: 'Next', updated_at: user.updated_at + 2_000 }))).body.outcome).toBe(
+      'applied',
+    );
     expect(await findUserByClerkId(user.id)).toMatchObject({ firstName: 'Next' });
   });
 
@@ -71,7 +76,10 @@ describe('database outage', () => {
     expect((await deliver(userCreatedEvent(user))).body.outcome).toBe('applied');
 
     proxy.stall();
-    const update = signDelivery(process.env.CLERK_WEBHOOK_SECRET!, userUpdatedEvent({ ...user, first_name: 'AfterHang', updated_at: user.updated_at + 1_000 }));
+    const update = signDelivery(
+      process.env.CLERK_WEBHOOK_SECRET!,
+      userUpdatedEvent({ ...user, first_name: 'AfterHang', updated_at: user.updated_at + 1_000 }),
+    );
     expectRetryLater(await timed(() => postToRoute(update)));
 
     proxy.resume();

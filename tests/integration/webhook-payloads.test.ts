@@ -45,8 +45,16 @@ describe('schema violations are 422, write no user, and are recorded', () => {
     ['email_addresses not an array', (data) => (data.email_addresses = 'ada@example.com'), /^data\.email_addresses: .*expected array/],
     ['data.id an object (an operator, if it were used as one)', (data) => (data.id = { $ne: null }), /^data\.id: .*expected string/],
     ['data.id not a Clerk user id', (data) => (data.id = 'org_2notAUser'), /^data\.id: not a Clerk user id$/],
-    ['metadata nested past what MongoDB stores', (data) => (data.public_metadata = nestedMetadata(100)), /^data\.public_metadata: nested deeper than the 99 levels/],
-    ['metadata over Clerk\'s 8 KB', (data) => (data.public_metadata = { note: 'x'.repeat(8 * 1024) }), /^data\.public_metadata: larger than Clerk's 8 KB/],
+    [
+      'metadata nested past what MongoDB stores',
+      (data) => (data.public_metadata = nestedMetadata(100)),
+      /^data\.public_metadata: nested deeper than the 99 levels/,
+    ],
+    [
+      "metadata over Clerk's 8 KB",
+      (data) => (data.public_metadata = { note: 'x'.repeat(8 * 1024) }),
+      /^data\.public_metadata: larger than Clerk's 8 KB/,
+    ],
   ];
 
   for (const [name, corrupt, reason] of cases) {
@@ -89,7 +97,12 @@ describe('payload data is data, never an operator or a path', () => {
     const user = clerkUser({ firstName: '$set', lastName: '{"$gt":""}', username: '$where', publicMetadata });
     expect((await deliver(userCreatedEvent(user))).body.outcome).toBe('applied');
 
-    expect(await findUserByClerkId(user.id)).toMatchObject({ firstName: '$set', lastName: '{"$gt":""}', username: '$where', publicMetadata });
+    expect(await findUserByClerkId(user.id)).toMatchObject({
+      firstName: '$set',
+      lastName: '{"$gt":""}',
+      username: '$where',
+      publicMetadata,
+    });
     // Nothing was interpreted: no top-level "role" from $set, no credits from $inc, no "plan" object from the dotted key.
     const raw = await storedUser(user.id);
     expect(raw).not.toHaveProperty('role');
@@ -109,7 +122,10 @@ describe('payload data is data, never an operator or a path', () => {
     await deliver(userCreatedEvent(user));
     const updated = { ...user, public_metadata: { $rename: { email: 'x' }, 'c.d': 2 }, updated_at: user.updated_at + 1_000 };
     expect((await deliver(userUpdatedEvent(updated))).body.outcome).toBe('applied');
-    expect(await findUserByClerkId(user.id)).toMatchObject({ email: user.email_addresses[0]!.email_address, publicMetadata: updated.public_metadata });
+    expect(await findUserByClerkId(user.id)).toMatchObject({
+      email: user.email_addresses[0]!.email_address,
+      publicMetadata: updated.public_metadata,
+    });
   });
 });
 
@@ -126,7 +142,10 @@ describe('body size limit (1 MiB)', () => {
 
   it('refuses a body over 1 MiB with 413 and writes nothing (declared Content-Length)', async () => {
     const { user, delivery } = signedOfSize(MAX_BODY_BYTES + 1);
-    const answer = await postToRoute({ body: delivery.body, headers: { ...delivery.headers, 'content-length': String(MAX_BODY_BYTES + 1) } });
+    const answer = await postToRoute({
+      body: delivery.body,
+      headers: { ...delivery.headers, 'content-length': String(MAX_BODY_BYTES + 1) },
+    });
     expect(answer).toMatchObject({ status: 413, body: { outcome: 'too_large' } });
     expect(await usersWithId(user.id)).toEqual([]);
     expect(await ledgerEntry(delivery.svixId)).toBeNull();
@@ -143,7 +162,12 @@ describe('body size limit (1 MiB)', () => {
         pulled += 64 * 1024;
       },
     });
-    const request = new Request('http://localhost/api/webhooks/clerk', { method: 'POST', headers: delivery.headers, body: stream, duplex: 'half' } as RequestInit);
+    const request = new Request('http://localhost/api/webhooks/clerk', {
+      method: 'POST',
+      headers: delivery.headers,
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(request.headers.get('content-length')).toBeNull();
     const response = await POST(request);
     expect(response.status).toBe(413);

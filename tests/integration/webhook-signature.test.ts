@@ -70,7 +70,11 @@ describe('bad signatures are 400 and write nothing', () => {
 describe('secret rotation', () => {
   it('accepts "v1,a v1,b" when one of the two signatures matches the configured secret', async () => {
     const { user, delivery } = newUserDelivery();
-    const retired = signDelivery(newWebhookSecret(), null, { svixId: delivery.svixId, body: delivery.body, timestamp: new Date(Number(delivery.headers['svix-timestamp']) * 1000) });
+    const retired = signDelivery(newWebhookSecret(), null, {
+      svixId: delivery.svixId,
+      body: delivery.body,
+      timestamp: new Date(Number(delivery.headers['svix-timestamp']) * 1000),
+    });
     const headers = { ...delivery.headers, 'svix-signature': `${retired.headers['svix-signature']} ${delivery.headers['svix-signature']}` };
     expect(headers['svix-signature']).toMatch(/^v1,\S+ v1,\S+$/);
     expect((await postToRoute({ body: delivery.body, headers })).body.outcome).toBe('applied');
@@ -89,7 +93,9 @@ describe('timestamp tolerance (5 minutes)', () => {
     expect(await usersWithId(recent.user.id)).toHaveLength(1);
 
     const old = at(-301);
-    expect((await expectRejectedAndNothingWritten(old.delivery, old.user.id, old.delivery.svixId)).body.message).toBe('message timestamp too old');
+    expect((await expectRejectedAndNothingWritten(old.delivery, old.user.id, old.delivery.svixId)).body.message).toBe(
+      'message timestamp too old',
+    );
     const future = at(301);
     expect((await expectRejectedAndNothingWritten(future.delivery, future.user.id, future.delivery.svixId)).body.message).toBe(
       'message timestamp too new',

@@ -10,7 +10,9 @@ import { deliveriesCollection } from '@/lib/webhooks/ledger';
 export { tombstone } from '../../tools/harness/expected-state';
 
 export async function usersWithId(clerkId: string) {
-  return usersCollection(await db()).find({ clerkId }).toArray();
+  return usersCollection(await db())
+    .find({ clerkId })
+    .toArray();
 }
 
 /** The one raw document for `clerkId` (metadata keys still encoded); fails if there are several. */

@@ -11,7 +11,8 @@ function formEntries(choices: Record<string, string>): [string, unknown][] {
 }
 
 const allCorrect = Object.fromEntries(assessment.questions.map((question) => [question.id, question.answer]));
-const firstWrongChoice = (question: Assessment['questions'][number]) => question.choices.find((choice) => choice.id !== question.answer)!.id;
+const firstWrongChoice = (question: Assessment['questions'][number]) =>
+  question.choices.find((choice) => choice.id !== question.answer)!.id;
 const allWrong = Object.fromEntries(assessment.questions.map((question) => [question.id, firstWrongChoice(question)]));
 
 describe('the catalogue', () => {
@@ -46,7 +47,11 @@ describe('validating a submission', () => {
   it('names every unanswered question, keeps the valid answers, and says nothing was saved', () => {
     const [first, second] = assessment.questions;
     const result = parseSubmission(assessment, formEntries({ [first!.id]: first!.answer }));
-    expect(result).toMatchObject({ ok: false, message: '4 of 5 questions need an answer. Nothing was saved.', values: { [first!.id]: first!.answer } });
+    expect(result).toMatchObject({
+      ok: false,
+      message: '4 of 5 questions need an answer. Nothing was saved.',
+      values: { [first!.id]: first!.answer },
+    });
     if (result.ok) throw new Error('accepted');
     expect(Object.keys(result.issues)).toHaveLength(4);
     expect(result.issues[second!.id]).toBe('Choose one answer for question 2.');
@@ -64,7 +69,11 @@ describe('validating a submission', () => {
 
   it('rejects two answers to one question, and an answer that is not text (a file)', () => {
     const [first, second] = assessment.questions;
-    const entries = [...formEntries(allCorrect), [answerFieldName(first!.id), 'a'] as [string, unknown], [answerFieldName(second!.id), new Blob(['b'])] as [string, unknown]];
+    const entries = [
+      ...formEntries(allCorrect),
+      [answerFieldName(first!.id), 'a'] as [string, unknown],
+      [answerFieldName(second!.id), new Blob(['b'])] as [string, unknown],
+    ];
     const result = parseSubmission(assessment, entries);
     expect(result.ok).toBe(false);
     if (result.ok) throw new Error('accepted');
@@ -76,14 +85,22 @@ describe('scoring', () => {
   it('gives one point per correct answer, out of the number of questions', () => {
     expect(scoreAnswers(assessment, allCorrect)).toMatchObject({ score: 5, maxScore: 5 });
     expect(scoreAnswers(assessment, allWrong)).toMatchObject({ score: 0, maxScore: 5 });
-    const twoRight = { ...allWrong, [assessment.questions[0]!.id]: assessment.questions[0]!.answer, [assessment.questions[4]!.id]: assessment.questions[4]!.answer };
+    const twoRight = {
+      ...allWrong,
+      [assessment.questions[0]!.id]: assessment.questions[0]!.answer,
+      [assessment.questions[4]!.id]: assessment.questions[4]!.answer,
+    };
     expect(scoreAnswers(assessment, twoRight)).toMatchObject({ score: 2, maxScore: 5 });
   });
 
   it('records each answer with the correct choice it was scored against, in catalogue order', () => {
     const { answers } = scoreAnswers(assessment, allWrong);
     expect(answers).toEqual(
-      assessment.questions.map((question) => ({ questionId: question.id, choiceId: firstWrongChoice(question), correctChoiceId: question.answer })),
+      assessment.questions.map((question) => ({
+        questionId: question.id,
+        choiceId: firstWrongChoice(question),
+        correctChoiceId: question.answer,
+      })),
     );
   });
 });
@@ -94,8 +111,18 @@ describe('reviewing a result', () => {
     const { answers } = scoreAnswers(assessment, { ...allCorrect, [second!.id]: firstWrongChoice(second!) });
     const review = reviewAnswers({ slug: assessment.slug, answers });
     const label = (question: typeof first, id: string) => question!.choices.find((choice) => choice.id === id)!.label;
-    expect(review[0]).toEqual({ questionId: first!.id, prompt: first!.prompt, chosen: label(first, first!.answer), correct: label(first, first!.answer), isCorrect: true });
-    expect(review[1]).toMatchObject({ chosen: label(second, firstWrongChoice(second!)), correct: label(second, second!.answer), isCorrect: false });
+    expect(review[0]).toEqual({
+      questionId: first!.id,
+      prompt: first!.prompt,
+      chosen: label(first, first!.answer),
+      correct: label(first, first!.answer),
+      isCorrect: true,
+    });
+    expect(review[1]).toMatchObject({
+      chosen: label(second, firstWrongChoice(second!)),
+      correct: label(second, second!.answer),
+      isCorrect: false,
+    });
   });
 
   it('falls back to the stored ids for a question the catalogue no longer has', () => {

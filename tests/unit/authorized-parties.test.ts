@@ -54,7 +54,9 @@ describe('APP_ORIGINS', () => {
     const MONGODB_URI = 'mongodb://127.0.0.1:27017/db';
     expect(parseEnv({ MONGODB_URI, APP_ORIGINS: 'https://app.example.com' }).APP_ORIGINS).toEqual(['https://app.example.com']);
     expect(parseEnv({ MONGODB_URI }).APP_ORIGINS).toEqual([]);
-    expect(() => parseEnv({ MONGODB_URI, APP_ORIGINS: 'app.example.com' })).toThrow(/APP_ORIGINS must be comma-separated origins.*not: app\.example\.com/);
+    expect(() => parseEnv({ MONGODB_URI, APP_ORIGINS: 'app.example.com' })).toThrow(
+      /APP_ORIGINS must be comma-separated origins.*not: app\.example\.com/,
+    );
   });
 });
 
@@ -75,7 +77,9 @@ describe('authorized parties from the build environment', () => {
 
   it('fails the build for a production instance with no origin at all (Clerk would skip the azp check)', () => {
     expect(() => authorizedPartiesFrom(settings({ publishableKey: LIVE_KEY }))).toThrow(AuthorizedPartiesError);
-    expect(() => authorizedPartiesFrom(settings({ publishableKey: LIVE_KEY }))).toThrow(/APP_ORIGINS is required with a production Clerk instance/);
+    expect(() => authorizedPartiesFrom(settings({ publishableKey: LIVE_KEY }))).toThrow(
+      /APP_ORIGINS is required with a production Clerk instance/,
+    );
   });
 
   it('accepts a production instance configured by Vercel alone', () => {
@@ -84,7 +88,9 @@ describe('authorized parties from the build environment', () => {
   });
 
   it('fails the build on a malformed APP_ORIGINS, whatever the instance', () => {
-    expect(() => authorizedPartiesFrom(settings({ appOrigins: 'app.example.com' }))).toThrow(/^APP_ORIGINS must be comma-separated origins/);
+    expect(() => authorizedPartiesFrom(settings({ appOrigins: 'app.example.com' }))).toThrow(
+      /^APP_ORIGINS must be comma-separated origins/,
+    );
   });
 
   it('treats a test publishable key (or none) as a development instance that needs no configuration', () => {
@@ -104,8 +110,14 @@ describe('authorized parties for one request', () => {
   });
 
   it('a development instance also admits the loopback origin the request came to, on its own port only', () => {
-    expect(authorizedPartiesForRequest(development, 'http://127.0.0.1:41234')).toEqual(['https://staging.example.com', 'http://127.0.0.1:41234']);
-    expect(authorizedPartiesForRequest(development, 'http://localhost:3000')).toEqual(['https://staging.example.com', 'http://localhost:3000']);
+    expect(authorizedPartiesForRequest(development, 'http://127.0.0.1:41234')).toEqual([
+      'https://staging.example.com',
+      'http://127.0.0.1:41234',
+    ]);
+    expect(authorizedPartiesForRequest(development, 'http://localhost:3000')).toEqual([
+      'https://staging.example.com',
+      'http://localhost:3000',
+    ]);
   });
 
   it('a configured development instance does not admit another public origin the request claims', () => {
@@ -113,7 +125,9 @@ describe('authorized parties for one request', () => {
   });
 
   it('an unconfigured development instance admits the origin it is served on, so the list is never empty', () => {
-    expect(authorizedPartiesForRequest({ instance: 'development', configured: [] }, 'https://preview.example.net')).toEqual(['https://preview.example.net']);
+    expect(authorizedPartiesForRequest({ instance: 'development', configured: [] }, 'https://preview.example.net')).toEqual([
+      'https://preview.example.net',
+    ]);
   });
 
   it('knows loopback origins', () => {

@@ -15,7 +15,9 @@ describe('database error classification', () => {
     expect(poolCleared.name).toBe('PoolClearedOnNetworkError');
     expect(isDatabaseUnavailable(poolCleared)).toBe(true);
     expect(isDatabaseUnavailable(new MongoNetworkTimeoutError('connection 3 timed out'))).toBe(true);
-    expect(isDatabaseUnavailable(new MongoServerSelectionError('connect ECONNREFUSED', { type: 'Unknown', servers: new Map() } as never))).toBe(true);
+    expect(
+      isDatabaseUnavailable(new MongoServerSelectionError('connect ECONNREFUSED', { type: 'Unknown', servers: new Map() } as never)),
+    ).toBe(true);
   });
 
   it('reads the raw EPIPE the driver lets through when the server just closed the connection as "unavailable"', () => {

@@ -8,7 +8,7 @@ describe("npm run dev's start-up summary", () => {
     expect(clerkModeLines({})).toEqual([expect.stringMatching(/^▸ Clerk: keyless mode — .*needs internet/)]);
   });
 
-  it("says the placeholder keys of an uncommented example cannot work, and how to fix it", () => {
+  it('says the placeholder keys of an uncommented example cannot work, and how to fix it', () => {
     const lines = clerkModeLines({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: 'pk_test_...', CLERK_SECRET_KEY: 'sk_test_...' });
     expect(lines[0]).toMatch(/^✘ Clerk: /);
     expect(lines[1]).toMatch(/^ {2}fix: copy both keys from the same instance/);
@@ -24,7 +24,9 @@ describe("npm run dev's start-up summary", () => {
       expect(problem).toMatch(/^✘ Webhook secret: /);
       expect(fix).toContain('npm run webhook -- secret');
     }
-    expect(webhookSecretLines({ CLERK_WEBHOOK_SECRET: newWebhookSecret() })).toEqual([expect.stringMatching(/^▸ Webhook secret: CLERK_WEBHOOK_SECRET is set and well-formed/)]);
+    expect(webhookSecretLines({ CLERK_WEBHOOK_SECRET: newWebhookSecret() })).toEqual([
+      expect.stringMatching(/^▸ Webhook secret: CLERK_WEBHOOK_SECRET is set and well-formed/),
+    ]);
   });
 
   it('tells a MONGODB_URI from the shell from one read from .env.local', () => {

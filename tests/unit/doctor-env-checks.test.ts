@@ -13,7 +13,10 @@ const pk = (kind: 'test' | 'live', host = 'clerk.example.com') => `pk_${kind}_${
 
 describe('doctor: configuration checks', () => {
   it('accepts a pk_test/sk_test pair and names the instance it belongs to', () => {
-    const result = checkClerkKeys({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pk('test', 'happy-cat-12.clerk.accounts.dev'), CLERK_SECRET_KEY: 'sk_test_abc' });
+    const result = checkClerkKeys({
+      NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pk('test', 'happy-cat-12.clerk.accounts.dev'),
+      CLERK_SECRET_KEY: 'sk_test_abc',
+    });
     expect(result).toMatchObject({ ok: true, detail: expect.stringContaining('development instance (happy-cat-12.clerk.accounts.dev)') });
   });
 
@@ -28,7 +31,10 @@ describe('doctor: configuration checks', () => {
       ok: false,
       detail: expect.stringMatching(/does not decode/),
     });
-    expect(checkClerkKeys({})).toMatchObject({ ok: false, detail: expect.stringMatching(/NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.*CLERK_SECRET_KEY/) });
+    expect(checkClerkKeys({})).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.*CLERK_SECRET_KEY/),
+    });
   });
 
   it('checks the keyless-mode keys the app falls back to when no keys are set, but never over keys that are set', () => {
@@ -45,15 +51,24 @@ describe('doctor: configuration checks', () => {
 
   it('hands the well-formed secret key on, so Clerk is asked about exactly the key that was checked', () => {
     const keyless = { publishableKey: pk('test'), secretKey: 'sk_test_keyless' };
-    expect(checkClerkKeyFormat({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pk('test'), CLERK_SECRET_KEY: ' sk_test_abc\n' })).toMatchObject({ ok: true, secretKey: 'sk_test_abc' });
+    expect(checkClerkKeyFormat({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pk('test'), CLERK_SECRET_KEY: ' sk_test_abc\n' })).toMatchObject({
+      ok: true,
+      secretKey: 'sk_test_abc',
+    });
     expect(checkClerkKeyFormat({}, keyless)).toMatchObject({ ok: true, secretKey: 'sk_test_keyless' });
   });
 
   it('requires a well-formed signing secret under either name, and one secret when both are set', () => {
     const secret = newWebhookSecret();
-    expect(checkWebhookSecret({ CLERK_WEBHOOK_SIGNING_SECRET: secret })).toMatchObject({ ok: true, detail: expect.stringContaining('CLERK_WEBHOOK_SIGNING_SECRET') });
+    expect(checkWebhookSecret({ CLERK_WEBHOOK_SIGNING_SECRET: secret })).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('CLERK_WEBHOOK_SIGNING_SECRET'),
+    });
     expect(checkWebhookSecret({})).toMatchObject({ ok: false, detail: expect.stringMatching(/neither/) });
-    expect(checkWebhookSecret({ CLERK_WEBHOOK_SECRET: 'whsec_abc' })).toMatchObject({ ok: false, detail: expect.stringMatching(/malformed/) });
+    expect(checkWebhookSecret({ CLERK_WEBHOOK_SECRET: 'whsec_abc' })).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/malformed/),
+    });
     expect(checkWebhookSecret({ CLERK_WEBHOOK_SECRET: secret, CLERK_WEBHOOK_SIGNING_SECRET: newWebhookSecret() })).toMatchObject({
       ok: false,
       detail: expect.stringMatching(/different secrets; the app uses CLERK_WEBHOOK_SECRET/),
@@ -62,7 +77,10 @@ describe('doctor: configuration checks', () => {
 
   it('treats an unset MONGODB_URI as the embedded dev database but names a malformed one', () => {
     expect(checkEnvironment({})).toMatchObject({ ok: true, detail: expect.stringContaining('mongodb://127.0.0.1:27018/clerk_mongo_sync') });
-    expect(checkEnvironment({ MONGODB_URI: 'postgres://x' })).toMatchObject({ ok: false, detail: expect.stringContaining('MONGODB_URI must start with mongodb://') });
+    expect(checkEnvironment({ MONGODB_URI: 'postgres://x' })).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('MONGODB_URI must start with mongodb://'),
+    });
   });
 
   it('prints database hosts without credentials and tells FerretDB from MongoDB', () => {

@@ -27,7 +27,9 @@ describe('env parsing: the webhook secret', () => {
 
   it('prefers CLERK_WEBHOOK_SECRET when both names are set', () => {
     const seeds = newWebhookSecret();
-    expect(parseEnv({ MONGODB_URI, CLERK_WEBHOOK_SECRET: seeds, CLERK_WEBHOOK_SIGNING_SECRET: newWebhookSecret() }).webhookSecret).toBe(seeds);
+    expect(parseEnv({ MONGODB_URI, CLERK_WEBHOOK_SECRET: seeds, CLERK_WEBHOOK_SIGNING_SECRET: newWebhookSecret() }).webhookSecret).toBe(
+      seeds,
+    );
   });
 
   it('trims surrounding whitespace pasted with the secret', () => {
@@ -73,7 +75,9 @@ describe('env parsing: the rest of the configuration', () => {
   });
 
   it('rejects a connection string with the wrong scheme', () => {
-    expect(errorOf({ MONGODB_URI: 'postgres://localhost/db' }).message).toContain('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+    expect(errorOf({ MONGODB_URI: 'postgres://localhost/db' }).message).toContain(
+      'MONGODB_URI must start with mongodb:// or mongodb+srv://',
+    );
   });
 
   it('lists every bad variable in one message', () => {

@@ -27,12 +27,18 @@ describe('mongod binary from mongodb-memory-server', () => {
   it('gives up on a fetch that never finishes, stopping it, instead of hanging', () => {
     const stub = `setInterval(() => {}, 1000);`;
     const startedAt = Date.now();
-    expect(fetchMongodBinary({ script: stub, timeoutMs: 1_000 })).toEqual({ kind: 'unavailable', reason: 'no binary within 1 s (attempt stopped)' });
+    expect(fetchMongodBinary({ script: stub, timeoutMs: 1_000 })).toEqual({
+      kind: 'unavailable',
+      reason: 'no binary within 1 s (attempt stopped)',
+    });
     expect(Date.now() - startedAt).toBeLessThan(ANSWERS_MS);
   });
 
   it('reports a fetch that crashed without a verdict as unavailable', () => {
-    expect(fetchMongodBinary({ script: `process.exit(3);`, timeoutMs: ANSWERS_MS })).toEqual({ kind: 'unavailable', reason: 'the fetch exited with 3' });
+    expect(fetchMongodBinary({ script: `process.exit(3);`, timeoutMs: ANSWERS_MS })).toEqual({
+      kind: 'unavailable',
+      reason: 'the fetch exited with 3',
+    });
   });
 
   it('hands the reachability bound to the fetch script', () => {
@@ -48,7 +54,10 @@ describe('the real fetch script against a local download host', () => {
 
   afterEach(() => {
     server?.close();
-    for (const [name, value] of [['MONGOMS_DOWNLOAD_MIRROR', saved.mirror], ['MONGOMS_VERSION', saved.version]] as const) {
+    for (const [name, value] of [
+      ['MONGOMS_DOWNLOAD_MIRROR', saved.mirror],
+      ['MONGOMS_VERSION', saved.version],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }

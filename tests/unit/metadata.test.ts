@@ -11,7 +11,7 @@ function allKeys(value: unknown): string[] {
 const hostile = {
   $set: { role: 'admin' },
   'a.b': 1,
-  'profile.plan': { '$gt': '' },
+  'profile.plan': { $gt: '' },
   'nul\u0000key': true,
   '%24set': 'already looks encoded',
   '100%': 'literal percent',

@@ -35,7 +35,10 @@ describe('event parsing', () => {
   });
 
   it('sorts an event type it does not handle out as unknown, not invalid', () => {
-    expect(parseClerkEvent({ type: 'organization.created', data: { id: 'org_1' } })).toEqual({ kind: 'unknown_type', type: 'organization.created' });
+    expect(parseClerkEvent({ type: 'organization.created', data: { id: 'org_1' } })).toEqual({
+      kind: 'unknown_type',
+      type: 'organization.created',
+    });
     expect(parseClerkEvent({ type: 'email.created', data: 'anything' })).toEqual({ kind: 'unknown_type', type: 'email.created' });
   });
 
@@ -67,8 +70,14 @@ describe('event parsing', () => {
 
   it('refuses ids that are not Clerk ids, in every event type, before anything could use them', () => {
     const user = userUpdatedEvent(clerkUser());
-    expect(parseClerkEvent({ ...user, data: { ...user.data, id: '../../v1/users' } })).toMatchObject({ kind: 'invalid', reason: 'data.id: not a Clerk user id' });
-    expect(parseClerkEvent({ ...userDeletedEvent('sess_2notAUser'), type: 'user.deleted' })).toMatchObject({ kind: 'invalid', reason: 'data.id: not a Clerk user id' });
+    expect(parseClerkEvent({ ...user, data: { ...user.data, id: '../../v1/users' } })).toMatchObject({
+      kind: 'invalid',
+      reason: 'data.id: not a Clerk user id',
+    });
+    expect(parseClerkEvent({ ...userDeletedEvent('sess_2notAUser'), type: 'user.deleted' })).toMatchObject({
+      kind: 'invalid',
+      reason: 'data.id: not a Clerk user id',
+    });
     const session = sessionEvent('session.created', { userId: 'user_2x' });
     expect(parseClerkEvent({ ...session, data: { ...session.data, user_id: 'sess_2notAUserId' } })).toMatchObject({
       kind: 'invalid',
@@ -81,7 +90,10 @@ describe('event parsing', () => {
   });
 
   it('reports a user.deleted without a string id, and a session event without a user, as schema violations', () => {
-    expect(parseClerkEvent({ ...userDeletedEvent('x'), data: { deleted: true } })).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(/^data\.id/) });
+    expect(parseClerkEvent({ ...userDeletedEvent('x'), data: { deleted: true } })).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringMatching(/^data\.id/),
+    });
     const session = sessionEvent('session.created', { userId: 'user_2x' });
     expect(parseClerkEvent({ ...session, data: { ...session.data, user_id: undefined } })).toMatchObject({
       kind: 'invalid',
@@ -92,7 +104,12 @@ describe('event parsing', () => {
 
 describe('Clerk user → stored profile', () => {
   it('takes the primary email and phone by id, keeps every address, and maps timestamps to dates', () => {
-    const user = clerkUser({ email: 'ada@example.com', extraEmails: ['ada@work.example'], phone: '+15555550100', lastSignInAt: 1_700_000_000_000 });
+    const user = clerkUser({
+      email: 'ada@example.com',
+      extraEmails: ['ada@work.example'],
+      phone: '+15555550100',
+      lastSignInAt: 1_700_000_000_000,
+    });
     user.primary_email_address_id = user.email_addresses[1]!.id;
     expect(profileFromClerkUser(parsedUser(user))).toMatchObject({
       clerkId: user.id,
@@ -141,15 +158,25 @@ describe('metadata the database could not store, or Clerk would not send', () =>
 
   it('refuses metadata nested 100 levels deep, counting arrays as levels too', () => {
     const tooDeep = userUpdatedEvent(clerkUser({ publicMetadata: nestedMetadata(100) }));
-    expect(parseClerkEvent(tooDeep)).toEqual({ kind: 'invalid', type: 'user.updated', reason: 'data.public_metadata: nested deeper than the 99 levels MongoDB can store' });
+    expect(parseClerkEvent(tooDeep)).toEqual({
+      kind: 'invalid',
+      type: 'user.updated',
+      reason: 'data.public_metadata: nested deeper than the 99 levels MongoDB can store',
+    });
     const arrays = { list: JSON.parse(`${'['.repeat(99)}1${']'.repeat(99)}`) as unknown };
     expect(parseClerkEvent(userUpdatedEvent(clerkUser({ publicMetadata: arrays })))).toMatchObject({ kind: 'invalid' });
   });
 
   it('refuses metadata nested hundreds of thousands of levels deep with a reason, not a stack overflow', () => {
     const levels = 300_000;
-    const body = JSON.stringify(userUpdatedEvent(clerkUser())).replace('"public_metadata":{}', `"public_metadata":${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`);
-    expect(parseClerkEvent(JSON.parse(body))).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(/^data\.public_metadata: nested deeper/) });
+    const body = JSON.stringify(userUpdatedEvent(clerkUser())).replace(
+      '"public_metadata":{}',
+      `"public_metadata":${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`,
+    );
+    expect(parseClerkEvent(JSON.parse(body))).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringMatching(/^data\.public_metadata: nested deeper/),
+    });
   });
 
   it("accepts 8 KB of metadata and refuses more: Clerk's own limit", () => {

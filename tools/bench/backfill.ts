@@ -24,7 +24,14 @@ const SECRET_KEY = 'sk_test_benchBackfill0000000000000000000';
 const TARGET_SECONDS_100K = 60;
 const RUN_CAP_MS = 15 * 60_000;
 
-type SyncJson = { status: string; counts: Record<string, number>; usersRead: number; elapsedMs: number; usersPerSecond: number; peakRssBytes: number };
+type SyncJson = {
+  status: string;
+  counts: Record<string, number>;
+  usersRead: number;
+  elapsedMs: number;
+  usersPerSecond: number;
+  peakRssBytes: number;
+};
 type Measured = { label: string; users: number; wallMs: number; result: SyncJson; stored: number };
 
 function runBackfill(env: Record<string, string>): Promise<SyncJson> {
@@ -55,7 +62,12 @@ async function measure(database: LocalDb, users: number, label: string, database
   const clerk = await startClerkApiDouble({ secretKey: SECRET_KEY, generatedUsers: users });
   try {
     const started = Date.now();
-    const result = await runBackfill({ MONGODB_URI: database.uri, MONGODB_DB: databaseName, CLERK_SECRET_KEY: SECRET_KEY, CLERK_API_URL: clerk.url });
+    const result = await runBackfill({
+      MONGODB_URI: database.uri,
+      MONGODB_DB: databaseName,
+      CLERK_SECRET_KEY: SECRET_KEY,
+      CLERK_API_URL: clerk.url,
+    });
     const wallMs = Date.now() - started;
     const measured = { label, users, wallMs, result, stored: await storedUsers(database, databaseName) };
     console.log(row(measured));
@@ -94,10 +106,14 @@ async function main() {
     const largest = fresh.at(-1)!;
     await measure(database, largest.users, 'backfill again (all stored)', `bench_backfill_${largest.users}`);
 
-    console.log(`\npeak RSS ${count(largest.users)} vs ${count(smallest.users)} users: ×${(largest.result.peakRssBytes / smallest.result.peakRssBytes).toFixed(2)} for ×${largest.users / smallest.users} the users`);
+    console.log(
+      `\npeak RSS ${count(largest.users)} vs ${count(smallest.users)} users: ×${(largest.result.peakRssBytes / smallest.result.peakRssBytes).toFixed(2)} for ×${largest.users / smallest.users} the users`,
+    );
     if (largest.users === 100_000) {
       const seconds = largest.result.elapsedMs / 1000;
-      console.log(`100,000 users in ${seconds.toFixed(1)} s: target ≤ ${TARGET_SECONDS_100K} s ${seconds <= TARGET_SECONDS_100K ? 'met' : `missed by ${(seconds - TARGET_SECONDS_100K).toFixed(1)} s`}`);
+      console.log(
+        `100,000 users in ${seconds.toFixed(1)} s: target ≤ ${TARGET_SECONDS_100K} s ${seconds <= TARGET_SECONDS_100K ? 'met' : `missed by ${(seconds - TARGET_SECONDS_100K).toFixed(1)} s`}`,
+      );
     }
     const wrong = fresh.filter((run) => run.stored !== run.users || run.result.counts.created !== run.users);
     if (wrong.length > 0) throw new Error(`stored users do not match Clerk's: ${wrong.map(row).join('\n')}`);

@@ -27,10 +27,28 @@ import { measureSteps, pointAppClientAt, type StepTiming } from './steps';
 
 const QUICK = process.argv.includes('--quick');
 /** `--cpu-prof`: a V8 CPU profile of the server for the whole run, in tests/.artifacts/harness/cpu-prof. */
-const CPU_PROFILE_DIR = process.argv.includes('--cpu-prof') ? path.resolve(__dirname, '..', '..', 'tests', '.artifacts', 'harness', 'cpu-prof') : undefined;
+const CPU_PROFILE_DIR = process.argv.includes('--cpu-prof')
+  ? path.resolve(__dirname, '..', '..', 'tests', '.artifacts', 'harness', 'cpu-prof')
+  : undefined;
 const SETTINGS = QUICK
-  ? { connections: [10, 50], floorEvents: 500, events: 100, warmUpEvents: 30, storedUsers: [100, 2_000], scaleEvents: 40, scaleConnections: 10 }
-  : { connections: [10, 50], floorEvents: 4_000, events: 1_500, warmUpEvents: 100, storedUsers: [1_000, 100_000], scaleEvents: 1_000, scaleConnections: 10 };
+  ? {
+      connections: [10, 50],
+      floorEvents: 500,
+      events: 100,
+      warmUpEvents: 30,
+      storedUsers: [100, 2_000],
+      scaleEvents: 40,
+      scaleConnections: 10,
+    }
+  : {
+      connections: [10, 50],
+      floorEvents: 4_000,
+      events: 1_500,
+      warmUpEvents: 100,
+      storedUsers: [1_000, 100_000],
+      scaleEvents: 1_000,
+      scaleConnections: 10,
+    };
 /** No phase may take longer, whatever the database does (the bench must stay under 10 minutes). */
 const PHASE_CAP_MS = QUICK ? 20_000 : 45_000;
 const SEED = Number(process.env.BENCH_SEED ?? 8_008);
@@ -96,7 +114,13 @@ function summarize(label: string, connections: number, report: SendReport, cpu: 
   };
 }
 
-async function run(server: HarnessServer, endpoint: EndpointKey, connections: number, events: number, label: string = ENDPOINTS[endpoint].label) {
+async function run(
+  server: HarnessServer,
+  endpoint: EndpointKey,
+  connections: number,
+  events: number,
+  label: string = ENDPOINTS[endpoint].label,
+) {
   const cpuAtStart = cpuTimes();
   const report = await sendDeliveries(freshDeliveries(events), {
     url: `${server.origin}${ENDPOINTS[endpoint].path}`,
@@ -138,7 +162,8 @@ async function sanityCheck(server: HarnessServer): Promise<void> {
     const response = await fetch(`${server.origin}${endpoint.path}`, { method: 'POST', body: '{}' });
     const underMiddleware = response.headers.has('x-clerk-auth-status');
     await response.arrayBuffer();
-    if (underMiddleware !== (key === 'c')) throw new Error(`${endpoint.label}: Clerk middleware ${underMiddleware ? 'ran' : 'did not run'}`);
+    if (underMiddleware !== (key === 'c'))
+      throw new Error(`${endpoint.label}: Clerk middleware ${underMiddleware ? 'ran' : 'did not run'}`);
   }
 }
 
@@ -177,15 +202,23 @@ async function seedLedger(db: Db, count: number): Promise<void> {
 }
 
 function printSteps(stored: number, ledger: number, steps: StepTiming[]) {
-  console.log(`  where a delivery's time goes (${stored.toLocaleString('en')} users stored, ${ledger.toLocaleString('en')} ledger entries):`);
-  for (const { step, ms, runs } of steps) console.log(`    ${step.padEnd(48)} ${ms < 1 ? `${fixed(ms * 1000, 0)} µs` : `${fixed(ms)} ms`}  (median of ${runs})`);
+  console.log(
+    `  where a delivery's time goes (${stored.toLocaleString('en')} users stored, ${ledger.toLocaleString('en')} ledger entries):`,
+  );
+  for (const { step, ms, runs } of steps)
+    console.log(`    ${step.padEnd(48)} ${ms < 1 ? `${fixed(ms * 1000, 0)} µs` : `${fixed(ms)} ms`}  (median of ${runs})`);
 }
 
 async function main() {
   const startedAt = Date.now();
   console.log(`npm run bench${QUICK ? ' --quick' : ''}`);
   describeMachine().forEach((line) => console.log(line));
-  const server = await startHarnessServer({ benchRoutes: true, name: 'bench', log: (line) => console.log(`▸ ${line}`), cpuProfileDir: CPU_PROFILE_DIR });
+  const server = await startHarnessServer({
+    benchRoutes: true,
+    name: 'bench',
+    log: (line) => console.log(`▸ ${line}`),
+    cpuProfileDir: CPU_PROFILE_DIR,
+  });
   const stopOnSignal = () => void server.stop().finally(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
@@ -193,7 +226,8 @@ async function main() {
   try {
     await sanityCheck(server);
     // Warm-up: JIT, connection pools, first compilation of each route. Not measured.
-    for (const key of Object.keys(ENDPOINTS) as EndpointKey[]) await run(server, key, 10, key === 'a' ? SETTINGS.floorEvents : SETTINGS.warmUpEvents);
+    for (const key of Object.keys(ENDPOINTS) as EndpointKey[])
+      await run(server, key, 10, key === 'a' ? SETTINGS.floorEvents : SETTINGS.warmUpEvents);
 
     console.log(`\nEach phase starts from empty collections; fresh users' events, in order per user; no retries.\n${HEADER}`);
     const results: Record<string, Measurement> = {};
@@ -209,12 +243,18 @@ async function main() {
     console.log('\nTargets:');
     for (const connections of SETTINGS.connections) {
       const [a, b, c] = (['a', 'b', 'c'] as const).map((key) => results[`${key}@${connections}`]!.perSecond);
-      console.log(`  ${connections} connections: (b)/(a) = ${fixed(b! / a!, 3)} (target ≥ 0.8: ${verdict(b! / a!, 0.8, true)}); (b)/(c) = ${fixed(b! / c!, 2)} (target ≥ 3: ${verdict(b! / c!, 3, true)})`);
+      console.log(
+        `  ${connections} connections: (b)/(a) = ${fixed(b! / a!, 3)} (target ≥ 0.8: ${verdict(b! / a!, 0.8, true)}); (b)/(c) = ${fixed(b! / c!, 2)} (target ≥ 3: ${verdict(b! / c!, 3, true)})`,
+      );
     }
     const p99 = results[`b@${Math.max(...SETTINGS.connections)}`]!.p99;
-    console.log(`  (b) p99 at ${Math.max(...SETTINGS.connections)} connections = ${fixed(p99)} ms (target ≤ 100 ms: ${verdict(p99, 100, false)})`);
+    console.log(
+      `  (b) p99 at ${Math.max(...SETTINGS.connections)} connections = ${fixed(p99)} ms (target ≤ 100 ms: ${verdict(p99, 100, false)})`,
+    );
 
-    console.log(`\nScale: (b) at ${SETTINGS.scaleConnections} connections with users already stored (ledger empty at the start).\n${HEADER}`);
+    console.log(
+      `\nScale: (b) at ${SETTINGS.scaleConnections} connections with users already stored (ledger empty at the start).\n${HEADER}`,
+    );
     const scale: Measurement[] = [];
     const steps: Record<number, StepTiming[]> = {};
     const ledgerEntries = 1_000;
@@ -234,7 +274,9 @@ async function main() {
     }
     const [small, large] = scale;
     const ratio = large!.perSecond / small!.perSecond;
-    console.log(`  ratio ${SETTINGS.storedUsers[1]!.toLocaleString('en')} / ${SETTINGS.storedUsers[0]!.toLocaleString('en')} stored = ${fixed(ratio, 3)} (target ≥ 0.9: ${verdict(ratio, 0.9, true)})\n`);
+    console.log(
+      `  ratio ${SETTINGS.storedUsers[1]!.toLocaleString('en')} / ${SETTINGS.storedUsers[0]!.toLocaleString('en')} stored = ${fixed(ratio, 3)} (target ≥ 0.9: ${verdict(ratio, 0.9, true)})\n`,
+    );
     for (const stored of SETTINGS.storedUsers) printSteps(stored, ledgerEntries, steps[stored]!);
 
     mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });

@@ -48,7 +48,12 @@ const SEED = Number(options.seed);
 
 type ShuffleResult = { users: number; converged: number; deliveries: number; retried: number; gaveUp: number; mismatches: Mismatch[] };
 
-async function deliverShuffle(server: HarnessServer, histories: UserHistory[], shuffle: number, deadline: number): Promise<ShuffleResult | null> {
+async function deliverShuffle(
+  server: HarnessServer,
+  histories: UserHistory[],
+  shuffle: number,
+  deadline: number,
+): Promise<ShuffleResult | null> {
   const rng = seededRandom(SEED * 1_000 + shuffle);
   const result: ShuffleResult = { users: 0, converged: 0, deliveries: 0, retried: 0, gaveUp: 0, mismatches: [] };
   for (let start = 0; start < histories.length; start += ROUND_USERS) {
@@ -116,10 +121,14 @@ async function main() {
   console.log(
     `\nConverged: ${totals.converged}/${totals.users} user histories (${percent(totals.converged, totals.users)}); ${totals.fullyConverged}/${totals.shuffles} complete shuffles fully converged`,
   );
-  console.log(`Delivered ${totals.deliveries} deliveries (${totals.retried} retries, ${totals.gaveUp} given up) in ${Math.round(elapsedS)} s`);
+  console.log(
+    `Delivered ${totals.deliveries} deliveries (${totals.retried} retries, ${totals.gaveUp} given up) in ${Math.round(elapsedS)} s`,
+  );
   if (totals.users < SHUFFLES * USERS) {
     const perUser = elapsedS / Math.max(1, totals.users);
-    console.log(`Covered ${percent(totals.users, SHUFFLES * USERS)} of the ${SHUFFLES} shuffles within the budget; all of them would take about ${Math.round((perUser * SHUFFLES * USERS) / 60)} min at this rate`);
+    console.log(
+      `Covered ${percent(totals.users, SHUFFLES * USERS)} of the ${SHUFFLES} shuffles within the budget; all of them would take about ${Math.round((perUser * SHUFFLES * USERS) / 60)} min at this rate`,
+    );
   }
   process.exitCode = totals.converged === totals.users && totals.gaveUp === 0 ? 0 : 1;
 }

@@ -8,7 +8,10 @@ export function describeMachine(): string[] {
   const dirty = execFileSync('git', ['status', '--porcelain', '--', 'app', 'lib', 'middleware.ts'], { encoding: 'utf8' }).trim() !== '';
   return [
     `date:    ${new Date().toISOString()}`,
-    `machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`,
+    `machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
     `runtime: node ${process.version}, ${os.type()} ${os.release()}`,
     `commit:  ${commit}${dirty ? ' + uncommitted changes in app/lib' : ''}`,
   ];
@@ -48,7 +51,7 @@ export function cpuTimes(): CpuTimes {
   if (!existsSync('/proc/self/stat')) return times;
   const table = processTable();
   const descendants = new Set([process.pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, { ppid }] of table) {
       if (descendants.has(ppid) && !descendants.has(pid)) {

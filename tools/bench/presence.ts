@@ -28,7 +28,9 @@ import { postDelivery, signDelivery } from '../clerk/svix';
 import { startLocalDb, type LocalDb } from '../db/local-db';
 import { describeMachine } from './machine';
 
-const { values: options } = parseArgs({ options: { users: { type: 'string', default: '200' }, minutes: { type: 'string', default: '3' } } });
+const { values: options } = parseArgs({
+  options: { users: { type: 'string', default: '200' }, minutes: { type: 'string', default: '3' } },
+});
 const USERS = Number(options.users);
 const HEARTBEAT_MINUTES = Number(options.minutes);
 const BASELINE_MINUTES = 1;
@@ -128,7 +130,9 @@ async function main() {
       env: { ...clerkEnv, MONGODB_URI: database.uri, MONGODB_DB: DATABASE, CLERK_WEBHOOK_SECRET: secrets.webhookSecret },
     });
     const users = await seedUsers(app, secrets.webhookSecret);
-    console.log(`${USERS} users signed in; baseline for ${BASELINE_MINUTES} min, then heartbeats for ${HEARTBEAT_MINUTES} min, every user every 30 s`);
+    console.log(
+      `${USERS} users signed in; baseline for ${BASELINE_MINUTES} min, then heartbeats for ${HEARTBEAT_MINUTES} min, every user every 30 s`,
+    );
 
     const baseline = await beatOnSchedule(users, `${app.origin}/api/health`, 'GET', BASELINE_MINUTES);
     const started = Date.now();
@@ -140,8 +144,16 @@ async function main() {
     const steadyMinutes = HEARTBEAT_MINUTES - BEAT_EVERY_MS / 60_000;
     const steadyWrites = steady.filter((answer) => answer.outcome === 'recorded').length;
 
-    const p50 = (answers: Answer[]) => percentile(answers.map((answer) => answer.ms), 50);
-    const p99 = (answers: Answer[]) => percentile(answers.map((answer) => answer.ms), 99);
+    const p50 = (answers: Answer[]) =>
+      percentile(
+        answers.map((answer) => answer.ms),
+        50,
+      );
+    const p99 = (answers: Answer[]) =>
+      percentile(
+        answers.map((answer) => answer.ms),
+        99,
+      );
     console.log('');
     for (const line of describeMachine()) console.log(line);
     console.log(`database: ${database.description}`);

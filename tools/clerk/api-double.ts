@@ -24,9 +24,7 @@ import { clerkUser, type ClerkUserJsonFixture } from './payloads';
 export type Route = 'list' | 'count' | 'user';
 
 export type Fault =
-  | { kind: 'rate_limit'; retryAfterSeconds: number }
-  | { kind: 'server_error'; status: number }
-  | { kind: 'slow'; delayMs: number };
+  { kind: 'rate_limit'; retryAfterSeconds: number } | { kind: 'server_error'; status: number } | { kind: 'slow'; delayMs: number };
 
 export type RequestRecord = { route: Route | 'control' | 'other'; status: number; offset?: number };
 
@@ -148,10 +146,18 @@ export type ClerkApiDouble = {
 type Options = { secretKey: string; generatedUsers?: number; port?: number; host?: string };
 
 function clerkError(status: number, code: string, message: string, longMessage = message) {
-  return { status, body: { errors: [{ code, message, long_message: longMessage, meta: {} }], clerk_trace_id: `trace_${status}_${Date.now()}` } };
+  return {
+    status,
+    body: { errors: [{ code, message, long_message: longMessage, meta: {} }], clerk_trace_id: `trace_${status}_${Date.now()}` },
+  };
 }
 
-const UNAUTHORIZED = clerkError(401, 'authentication_invalid', 'Unauthorized request', 'The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.');
+const UNAUTHORIZED = clerkError(
+  401,
+  'authentication_invalid',
+  'Unauthorized request',
+  'The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.',
+);
 const NOT_FOUND = clerkError(404, 'resource_not_found', 'not found', 'Resource not found');
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -170,7 +176,12 @@ function readBody(request: IncomingMessage): Promise<string> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startClerkApiDouble({ secretKey, generatedUsers = 0, port = 0, host = '127.0.0.1' }: Options): Promise<ClerkApiDouble> {
+export async function startClerkApiDouble({
+  secretKey,
+  generatedUsers = 0,
+  port = 0,
+  host = '127.0.0.1',
+}: Options): Promise<ClerkApiDouble> {
   const users = new UserDirectory(generatedUsers);
   const requests: RequestRecord[] = [];
   const queued: Record<Route, Fault[]> = { list: [], count: [], user: [] };

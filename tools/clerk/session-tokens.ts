@@ -32,7 +32,12 @@ export type SessionOptions = {
   authorizedParty?: string;
 };
 
-export async function mintSessionToken({ userId, sessionId = clerkId('sess'), origin, authorizedParty = origin }: SessionOptions): Promise<string> {
+export async function mintSessionToken({
+  userId,
+  sessionId = clerkId('sess'),
+  origin,
+  authorizedParty = origin,
+}: SessionOptions): Promise<string> {
   const key = await importPKCS8(runSecrets().jwtPrivateKey, 'RS256');
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ azp: authorizedParty, sid: sessionId, v: 2, fva: [0, -1], sts: 'active' })
@@ -45,4 +50,3 @@ export async function mintSessionToken({ userId, sessionId = clerkId('sess'), or
     .setJti(clerkId('sess').replace('sess_', ''))
     .sign(key);
 }
-

@@ -79,7 +79,8 @@ function newestMtime(dir: string): number {
 }
 
 /** FerretDB's one-filter `_id` pushdown in the SQLite backend's Query and Explain, which `pushdownWhere` replaces. */
-const ID_PUSHDOWN = /\tif params\.Filter\.Len\(\) == 1 \{\n\t\tv, _ := params\.Filter\.Get\("_id"\)\n\t\tswitch v\.\(type\) \{\n\t\tcase string, types\.ObjectID:\n(\t\t\tfilterPushdown = true\n)?\t\t\twhereClause = [^\n]+\n\t\t\targs = [^\n]+\n\t\t\}\n\t\}\n/g;
+const ID_PUSHDOWN =
+  /\tif params\.Filter\.Len\(\) == 1 \{\n\t\tv, _ := params\.Filter\.Get\("_id"\)\n\t\tswitch v\.\(type\) \{\n\t\tcase string, types\.ObjectID:\n(\t\t\tfilterPushdown = true\n)?\t\t\twhereClause = [^\n]+\n\t\t\targs = [^\n]+\n\t\t\}\n\t\}\n/g;
 
 /**
  * FerretDB looks documents up by `_id` (find, update, delete) with the path
@@ -90,7 +91,8 @@ const ID_PUSHDOWN = /\tif params\.Filter\.Len\(\) == 1 \{\n\t\tv, _ := params\.F
 function patchIdColumn(metadataFile: string): void {
   const upstream = `IDColumn = DefaultColumn + "->'$._id'"`;
   const source = readFileSync(metadataFile, 'utf8');
-  if (!source.includes(upstream)) throw new Error(`FerretDB's sqlite/metadata/metadata.go changed (no ${upstream}); update tools/db/local-db.ts.`);
+  if (!source.includes(upstream))
+    throw new Error(`FerretDB's sqlite/metadata/metadata.go changed (no ${upstream}); update tools/db/local-db.ts.`);
   writeFileSync(metadataFile, source.replace(upstream, 'IDColumn = DefaultColumn + `->"_id"`'));
 }
 
@@ -116,7 +118,8 @@ function preparePatchedFerretDb(): string {
     const pushdown = '\twhereClause, args = pushdownWhere(meta, params.Filter)\n';
     return explain ? `${pushdown}\tfilterPushdown = whereClause != ""\n` : pushdown;
   });
-  if (replaced !== 2) throw new Error(`FerretDB's sqlite/collection.go changed (${replaced} of 2 pushdown blocks found); update tools/db/ferretdb/overlay.`);
+  if (replaced !== 2)
+    throw new Error(`FerretDB's sqlite/collection.go changed (${replaced} of 2 pushdown blocks found); update tools/db/ferretdb/overlay.`);
   writeFileSync(path.join(backendDir, 'collection.go'), patched);
   patchIdColumn(path.join(backendDir, 'metadata', 'metadata.go'));
   cpSync(path.join(FERRETDB_SOURCE, 'overlay', 'pushdown.go'), path.join(backendDir, 'pushdown.go'));
@@ -141,7 +144,9 @@ export function ensureFerretDbBinary(log: (line: string) => void = console.log):
   }
   const found = /go(\d+(?:\.\d+)*)/.exec(execFileSync('go', ['version'], { encoding: 'utf8' }))?.[1] ?? '0';
   if (olderThan(found, wanted)) {
-    throw new Error(`The FerretDB fallback needs Go ${wanted} to build; found Go ${found} (https://go.dev/dl/). Or put a mongod on PATH, or set MONGODB_URI.`);
+    throw new Error(
+      `The FerretDB fallback needs Go ${wanted} to build; found Go ${found} (https://go.dev/dl/). Or put a mongod on PATH, or set MONGODB_URI.`,
+    );
   }
   log(`Building FerretDB v1.24.2 with Go ${found} (needs ${wanted}) into .tools/bin — first run only, ~2 min:`);
   const startedAt = Date.now();
@@ -192,11 +197,15 @@ function localEngine(log: (line: string) => void): Engine {
 
 function chooseEngine(log: (line: string) => void): Engine {
   const mongod = findMongodBinary(log);
-  return mongod.kind === 'binary' ? { kind: 'mongod', binary: mongod.path, source: mongod.source } : { kind: 'ferretdb', binary: ensureFerretDbBinary(log) };
+  return mongod.kind === 'binary'
+    ? { kind: 'mongod', binary: mongod.path, source: mongod.source }
+    : { kind: 'ferretdb', binary: ensureFerretDbBinary(log) };
 }
 
 /** A real mongod binary (steps 2–3), or why there is none; also for tests that start a replica set of their own. */
-export function findMongodBinary(log: (line: string) => void = console.log): { kind: 'binary'; path: string; source: string } | { kind: 'unavailable'; reason: string } {
+export function findMongodBinary(
+  log: (line: string) => void = console.log,
+): { kind: 'binary'; path: string; source: string } | { kind: 'unavailable'; reason: string } {
   const onPath = findOnPath('mongod');
   if (onPath) return { kind: 'binary', path: onPath, source: 'mongod on PATH' };
   log('  skipped: no mongod on PATH');
@@ -211,7 +220,9 @@ export function findMongodBinary(log: (line: string) => void = console.log): { k
 /** What the launcher runs on this machine (building or fetching it now if need be), for set-up steps to print. */
 export function ensureLocalDbServer(log: (line: string) => void = console.log): string {
   const engine = localEngine(log);
-  return engine.kind === 'mongod' ? `mongod at ${engine.binary} (${engine.source}), as a single-node replica set` : `FerretDB at ${engine.binary} (offline fallback)`;
+  return engine.kind === 'mongod'
+    ? `mongod at ${engine.binary} (${engine.source}), as a single-node replica set`
+    : `FerretDB at ${engine.binary} (offline fallback)`;
 }
 
 export async function freePort(): Promise<number> {
@@ -231,7 +242,19 @@ const REPLICA_SET = 'rs0';
 function spawnServer(engine: Engine, dataDir: string, port: number, quiet: boolean): ChildProcess {
   const [command, args] =
     engine.kind === 'mongod'
-      ? [engine.binary, ['--dbpath', mongodDataDir(dataDir), '--port', String(port), '--bind_ip', '127.0.0.1', ...(engine.standalone ? [] : ['--replSet', REPLICA_SET]), '--quiet']]
+      ? [
+          engine.binary,
+          [
+            '--dbpath',
+            mongodDataDir(dataDir),
+            '--port',
+            String(port),
+            '--bind_ip',
+            '127.0.0.1',
+            ...(engine.standalone ? [] : ['--replSet', REPLICA_SET]),
+            '--quiet',
+          ],
+        ]
       : [engine.binary, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-url', `file:${dataDir}/`]];
   return spawn(command, args, { stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
 }
@@ -328,7 +351,14 @@ export function killChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startLocalDb({ dataDir, port: wanted, quiet = true, standalone = false, existing, log = console.log }: Options): Promise<LocalDb> {
+export async function startLocalDb({
+  dataDir,
+  port: wanted,
+  quiet = true,
+  standalone = false,
+  existing,
+  log = console.log,
+}: Options): Promise<LocalDb> {
   const given = existing && process.env[existing];
   if (given) return existingServer(given, existing, log);
   if (existing) log(`  skipped: ${existing} is not set`);
@@ -377,7 +407,8 @@ export async function startLocalDb({ dataDir, port: wanted, quiet = true, standa
 /** A server someone else runs (a CI service container, Atlas): used as it is, never stopped or restarted; it may be down for now. */
 async function existingServer(uri: string, variable: string, log: (line: string) => void): Promise<LocalDb> {
   log(`  using ${variable}`);
-  const notOurs = () => Promise.reject(new Error(`${variable} names a server this process did not start: it cannot stop, crash or freeze it.`));
+  const notOurs = () =>
+    Promise.reject(new Error(`${variable} names a server this process did not start: it cannot stop, crash or freeze it.`));
   return {
     uri,
     port: Number(/^mongodb:\/\/[^/]*:(\d+)/.exec(uri)?.[1] ?? 27017),

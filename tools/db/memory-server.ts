@@ -58,7 +58,11 @@ function reachable({ hostname: host, port }, ms) {
 type FetchOptions = { script?: string; reachMs?: number; timeoutMs?: number };
 
 /** Never throws and never waits longer than `timeoutMs`: a refusal or a timeout is a one-line reason. */
-export function fetchMongodBinary({ script = FETCH_SCRIPT, reachMs = REACH_MS, timeoutMs = DOWNLOAD_MS }: FetchOptions = {}): BinaryOutcome {
+export function fetchMongodBinary({
+  script = FETCH_SCRIPT,
+  reachMs = REACH_MS,
+  timeoutMs = DOWNLOAD_MS,
+}: FetchOptions = {}): BinaryOutcome {
   const child = spawnSync(process.execPath, ['-e', script, String(reachMs)], {
     cwd: ROOT,
     encoding: 'utf8',

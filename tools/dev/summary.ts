@@ -27,7 +27,10 @@ export function webhookSecretLines(env: EnvSource): string[] {
 }
 
 /** Where MONGODB_URI came from, for the database line: the shell's environment or one of the .env files. */
-export function mongodbUriSource(inShellEnv: boolean, loadedFiles: ReadonlyArray<{ path: string; env: Record<string, string | undefined> }>): string {
+export function mongodbUriSource(
+  inShellEnv: boolean,
+  loadedFiles: ReadonlyArray<{ path: string; env: Record<string, string | undefined> }>,
+): string {
   if (inShellEnv) return 'your shell environment';
   const file = loadedFiles.find(({ env }) => env.MONGODB_URI !== undefined);
   return file ? file.path : 'the environment';

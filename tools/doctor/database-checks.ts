@@ -42,7 +42,14 @@ export async function openDatabase(target: DatabaseTarget, configuredName: strin
     });
   } catch (error) {
     if (!(error instanceof MongoParseError)) throw error;
-    return { result: fail(REACHABLE, `MONGODB_URI is not a valid connection string (${error.message})`, 'copy the connection string again (Atlas → Connect → Drivers)'), close: async () => {} };
+    return {
+      result: fail(
+        REACHABLE,
+        `MONGODB_URI is not a valid connection string (${error.message})`,
+        'copy the connection string again (Atlas → Connect → Drivers)',
+      ),
+      close: async () => {},
+    };
   }
   const close = () => client.close();
   try {
@@ -58,19 +65,20 @@ export async function openDatabase(target: DatabaseTarget, configuredName: strin
 /** The fix for the configuration found: never the embedded database while MONGODB_URI names another one. */
 const START_DATABASE = {
   MONGODB_URI: 'start the database MONGODB_URI names, or correct MONGODB_URI; on Atlas, allow this machine’s IP under Network Access',
-  embedded: 'MONGODB_URI is not set, so this is the embedded database: start it with npm run dev (it runs while npm run dev does), or set MONGODB_URI to a database of your own',
+  embedded:
+    'MONGODB_URI is not set, so this is the embedded database: start it with npm run dev (it runs while npm run dev does), or set MONGODB_URI to a database of your own',
 } as const;
 
 function unreachable(error: unknown, where: string, from: DatabaseTarget['from']): CheckResult {
   if (error instanceof MongoServerError && error.code === AUTHENTICATION_FAILED) {
-    return fail(REACHABLE, `authentication failed at ${where}`, 'check the user and password in MONGODB_URI (URL-encode special characters such as @ : / in the password)');
+    return fail(
+      REACHABLE,
+      `authentication failed at ${where}`,
+      'check the user and password in MONGODB_URI (URL-encode special characters such as @ : / in the password)',
+    );
   }
   const reason = error instanceof Error ? error.name : 'unknown error';
-  return fail(
-    REACHABLE,
-    `cannot reach a database at ${where} within ${DOCTOR_DB_TIMEOUT_MS / 1000} s (${reason})`,
-    START_DATABASE[from],
-  );
+  return fail(REACHABLE, `cannot reach a database at ${where} within ${DOCTOR_DB_TIMEOUT_MS / 1000} s (${reason})`, START_DATABASE[from]);
 }
 
 export async function checkIndexes(db: Db): Promise<CheckResult> {

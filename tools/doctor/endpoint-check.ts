@@ -17,26 +17,56 @@ export async function checkEndpoint(url: string): Promise<CheckResult> {
 
   const { status, location } = result;
   const answer = routeAnswer(result.body);
-  if (status === 400 && answer?.outcome === 'bad_signature') return pass(NAME, `${url} answers an unsigned POST with 400 from the webhook route`);
+  if (status === 400 && answer?.outcome === 'bad_signature')
+    return pass(NAME, `${url} answers an unsigned POST with 400 from the webhook route`);
   if (status >= 300 && status < 400) return redirected(url, status, location ?? '');
-  if (status === 404) return fail(NAME, `${url} answered 404: no route there`, 'use the path /api/webhooks/clerk on this app’s address (the same URL as in Clerk Dashboard → Webhooks)');
+  if (status === 404)
+    return fail(
+      NAME,
+      `${url} answered 404: no route there`,
+      'use the path /api/webhooks/clerk on this app’s address (the same URL as in Clerk Dashboard → Webhooks)',
+    );
   if (status === 401 || status === 403) {
-    return fail(NAME, `${url} answered ${status}: the request is refused before it reaches the route`, 'make the webhook route public (keep it out of auth middleware; on Vercel, exclude it from Deployment Protection)');
+    return fail(
+      NAME,
+      `${url} answered ${status}: the request is refused before it reaches the route`,
+      'make the webhook route public (keep it out of auth middleware; on Vercel, exclude it from Deployment Protection)',
+    );
   }
   if (answer?.outcome === 'not_configured') {
-    return fail(NAME, `${url} answered ${status}: the app has no webhook secret`, 'set CLERK_WEBHOOK_SECRET in the app’s environment and restart it');
+    return fail(
+      NAME,
+      `${url} answered ${status}: the app has no webhook secret`,
+      'set CLERK_WEBHOOK_SECRET in the app’s environment and restart it',
+    );
   }
-  return fail(NAME, `${url} answered ${status}${answer ? ` (${answer.outcome})` : ''} to an unsigned POST; expected 400 bad_signature from the webhook route`, 'check that the URL points at this app’s /api/webhooks/clerk route');
+  return fail(
+    NAME,
+    `${url} answered ${status}${answer ? ` (${answer.outcome})` : ''} to an unsigned POST; expected 400 bad_signature from the webhook route`,
+    'check that the URL points at this app’s /api/webhooks/clerk route',
+  );
 }
 
 function redirected(url: string, status: number, location: string): CheckResult {
   const target = new URL(location, url);
   const from = new URL(url);
   if (/sign-?in/i.test(target.pathname)) {
-    return fail(NAME, `${url} is redirected (${status}) to ${target.pathname}: middleware protects the webhook route`, 'keep /api/webhooks out of the middleware matcher (or the protected routes) so Clerk’s deliveries reach the route');
+    return fail(
+      NAME,
+      `${url} is redirected (${status}) to ${target.pathname}: middleware protects the webhook route`,
+      'keep /api/webhooks out of the middleware matcher (or the protected routes) so Clerk’s deliveries reach the route',
+    );
   }
   if (target.pathname.replace(/\/$/, '') === from.pathname.replace(/\/$/, '') && target.pathname !== from.pathname) {
-    return fail(NAME, `${url} is redirected (${status}) to ${target.pathname}: a trailing-slash redirect, which webhook senders do not follow`, `use exactly ${target.href} as the endpoint URL in Clerk Dashboard, or drop trailingSlash from next.config`);
+    return fail(
+      NAME,
+      `${url} is redirected (${status}) to ${target.pathname}: a trailing-slash redirect, which webhook senders do not follow`,
+      `use exactly ${target.href} as the endpoint URL in Clerk Dashboard, or drop trailingSlash from next.config`,
+    );
   }
-  return fail(NAME, `${url} is redirected (${status}) to ${target.href}; webhook senders do not follow redirects`, `use the final URL (${target.origin}${target.pathname}) as the endpoint URL in Clerk Dashboard`);
+  return fail(
+    NAME,
+    `${url} is redirected (${status}) to ${target.href}; webhook senders do not follow redirects`,
+    `use the final URL (${target.origin}${target.pathname}) as the endpoint URL in Clerk Dashboard`,
+  );
 }

@@ -12,14 +12,21 @@ export function checkEnvironment(env: EnvSource): CheckResult {
   const name = 'Environment variables well-formed';
   const checked = checkEnv(withDevDatabaseDefault(env));
   if (!checked.ok) {
-    return fail(name, checked.problems.join('; '), 'correct these in .env.local (see .env.local.example) or in your host’s environment settings');
+    return fail(
+      name,
+      checked.problems.join('; '),
+      'correct these in .env.local (see .env.local.example) or in your host’s environment settings',
+    );
   }
-  const database = env.MONGODB_URI?.trim() ? 'MONGODB_URI set' : `MONGODB_URI not set: using the embedded database npm run dev starts (${DEV_DATABASE_URI})`;
+  const database = env.MONGODB_URI?.trim()
+    ? 'MONGODB_URI set'
+    : `MONGODB_URI not set: using the embedded database npm run dev starts (${DEV_DATABASE_URI})`;
   return pass(name, `all set variables well-formed (format only; the checks below try them); ${database}`);
 }
 
 const SECRET_NAMES = ['CLERK_WEBHOOK_SECRET', 'CLERK_WEBHOOK_SIGNING_SECRET'] as const;
-const SECRET_SOURCE = 'copy the Signing Secret from Clerk Dashboard → Webhooks → your endpoint into CLERK_WEBHOOK_SECRET (local-only testing: npm run webhook -- secret)';
+const SECRET_SOURCE =
+  'copy the Signing Secret from Clerk Dashboard → Webhooks → your endpoint into CLERK_WEBHOOK_SECRET (local-only testing: npm run webhook -- secret)';
 
 export function checkWebhookSecret(env: EnvSource): CheckResult {
   const name = 'Webhook signing secret';
@@ -52,7 +59,8 @@ function frontendApiHost(publishable: KeyInfo): string | null {
 }
 
 const INSTANCE = { test: 'development', live: 'production' } as const;
-export const KEYS_SOURCE = 'copy both keys from the same instance: Clerk Dashboard → API keys (Development: pk_test/sk_test, Production: pk_live/sk_live)';
+export const KEYS_SOURCE =
+  'copy both keys from the same instance: Clerk Dashboard → API keys (Development: pk_test/sk_test, Production: pk_live/sk_live)';
 
 export const CLERK_KEYS_CHECK = 'Clerk API keys';
 
@@ -79,9 +87,20 @@ export function checkClerkKeyFormat(env: EnvSource, keyless?: KeylessKeys): Cler
   }
 
   const host = frontendApiHost(publishable);
-  if (!host) return { ok: false, result: fail(name, 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY does not decode to a Frontend API host: truncated or mis-copied', KEYS_SOURCE) };
+  if (!host)
+    return {
+      ok: false,
+      result: fail(name, 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY does not decode to a Frontend API host: truncated or mis-copied', KEYS_SOURCE),
+    };
   if (publishable.kind !== secret.kind) {
-    return { ok: false, result: fail(name, `pk_${publishable.kind}_… is paired with sk_${secret.kind}_…: the keys come from different instances`, KEYS_SOURCE) };
+    return {
+      ok: false,
+      result: fail(
+        name,
+        `pk_${publishable.kind}_… is paired with sk_${secret.kind}_…: the keys come from different instances`,
+        KEYS_SOURCE,
+      ),
+    };
   }
   const source = useKeyless ? 'keyless mode’s temporary keys (.clerk/.tmp/keyless.json): ' : '';
   const summary = `${source}pk_${publishable.kind}/sk_${secret.kind} pair from a ${INSTANCE[publishable.kind]} instance (${host})`;

@@ -29,7 +29,13 @@ export async function checkRoundTrip(options: Options): Promise<CheckResult> {
 }
 
 async function sendAndVerify({ url, secret, db }: Options, userId: string): Promise<CheckResult> {
-  const user = clerkUser({ id: userId, firstName: 'Doctor', lastName: 'Check', email: `doctor+${userId.slice(-8)}@example.com`, createdAt: Date.now() });
+  const user = clerkUser({
+    id: userId,
+    firstName: 'Doctor',
+    lastName: 'Check',
+    email: `doctor+${userId.slice(-8)}@example.com`,
+    createdAt: Date.now(),
+  });
   const { result } = await sendSignedEvent(url, secret, userCreatedEvent(user));
   if (result.kind === 'unreachable') return fail(ROUND_TRIP, `${url}: ${result.reason}`, 'start the app (npm run dev), or pass --url');
   const answer = routeAnswer(result.body);
@@ -52,7 +58,11 @@ async function sendAndVerify({ url, secret, db }: Options, userId: string): Prom
   };
   const wrong = Object.keys(expected).filter((field) => stored[field] !== expected[field]);
   if (wrong.length > 0) {
-    return fail(ROUND_TRIP, `${userId} was stored with unexpected ${wrong.join(', ')}`, 'the running app is not this version of the code: rebuild and restart it');
+    return fail(
+      ROUND_TRIP,
+      `${userId} was stored with unexpected ${wrong.join(', ')}`,
+      'the running app is not this version of the code: rebuild and restart it',
+    );
   }
   return pass(ROUND_TRIP, `user.created → 200 applied → ${userId} stored with the expected fields → removed again`);
 }
@@ -67,9 +77,17 @@ function rejected(status: number, outcome: string | undefined): CheckResult {
         'give the app and this tool the same CLERK_WEBHOOK_SECRET and restart the app after changing .env.local (in production: the endpoint’s Signing Secret in Clerk Dashboard)',
       );
     case 'unavailable':
-      return fail(ROUND_TRIP, `${answered}: the app cannot reach its database`, 'check the app’s MONGODB_URI and that the database accepts its connections');
+      return fail(
+        ROUND_TRIP,
+        `${answered}: the app cannot reach its database`,
+        'check the app’s MONGODB_URI and that the database accepts its connections',
+      );
     case 'not_configured':
-      return fail(ROUND_TRIP, `${answered}: the app has no webhook secret`, 'set CLERK_WEBHOOK_SECRET in the app’s environment and restart it');
+      return fail(
+        ROUND_TRIP,
+        `${answered}: the app has no webhook secret`,
+        'set CLERK_WEBHOOK_SECRET in the app’s environment and restart it',
+      );
     default:
       return fail(ROUND_TRIP, `${answered}; expected 200 applied`, 'read the app’s log line for this delivery (event "clerk_webhook")');
   }

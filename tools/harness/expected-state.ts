@@ -101,7 +101,11 @@ function classify(userId: string, expected: Compared, stored: Record<string, unk
   const differing = fields.filter((field) => !isDeepStrictEqual(actual[field], expected[field]));
   if (differing.length === 0) return null;
   const field = differing[0]!;
-  return { userId, kind: 'diverged', detail: `${differing.join(', ')} (e.g. ${field}: ${JSON.stringify(actual[field])} ≠ ${JSON.stringify(expected[field])})` };
+  return {
+    userId,
+    kind: 'diverged',
+    detail: `${differing.join(', ')} (e.g. ${field}: ${JSON.stringify(actual[field])} ≠ ${JSON.stringify(expected[field])})`,
+  };
 }
 
 const BATCH = 1_000;

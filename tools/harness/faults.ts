@@ -86,7 +86,9 @@ export const appCrash: Fault = {
   appDown: true,
   async inject({ apps }) {
     await Promise.all(apps.map((app) => app.crash()));
-    await until('the app port refuses connections', async () => (await Promise.all(apps.map(({ origin }) => portRefuses(origin)))).every(Boolean));
+    await until('the app port refuses connections', async () =>
+      (await Promise.all(apps.map(({ origin }) => portRefuses(origin)))).every(Boolean),
+    );
   },
   async lift({ apps }) {
     await Promise.all(apps.map((app) => app.restart()));

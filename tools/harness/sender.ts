@@ -113,10 +113,24 @@ type Answer = { status: number; body: string; retryAfter?: string; noAnswer?: At
 /** The server closed an idle keep-alive connection just as a request went out on it: the request never reached it. */
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
 
-function post(agent: Agent, url: URL, headers: Record<string, string>, body: string, timeoutMs: number, retryStale = true): Promise<Answer> {
+function post(
+  agent: Agent,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  retryStale = true,
+): Promise<Answer> {
   return new Promise((resolve) => {
     const req = request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -156,7 +170,15 @@ function outcomeOf(body: string): string | undefined {
 const increment = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 
 export async function sendDeliveries(deliveries: Delivery[], options: SendOptions): Promise<SendReport> {
-  const { secret, concurrency, retryDelaysMs = [], timeoutMs = SVIX_TIMEOUT_MS, stopAfterMs = Infinity, onAttempt, beforeAttempt } = options;
+  const {
+    secret,
+    concurrency,
+    retryDelaysMs = [],
+    timeoutMs = SVIX_TIMEOUT_MS,
+    stopAfterMs = Infinity,
+    onAttempt,
+    beforeAttempt,
+  } = options;
   const urls = (typeof options.url === 'string' ? [options.url] : options.url).map((url) => new URL(url));
   let nextTarget = 0;
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -208,12 +230,15 @@ export async function sendDeliveries(deliveries: Delivery[], options: SendOption
     if (answer.status >= 200 && answer.status < 300) report.delivered++;
     else if (number > retryDelaysMs.length) report.failed++;
     else {
-      const timer = setTimeout(() => {
-        retryTimers.delete(timer);
-        // Due retries go first, as Svix sends them at their time whatever else is queued.
-        ready.unshift({ delivery, attempt: number + 1 });
-        wakeAll();
-      }, retryDelaysMs[number - 1]);
+      const timer = setTimeout(
+        () => {
+          retryTimers.delete(timer);
+          // Due retries go first, as Svix sends them at their time whatever else is queued.
+          ready.unshift({ delivery, attempt: number + 1 });
+          wakeAll();
+        },
+        retryDelaysMs[number - 1],
+      );
       retryTimers.add(timer);
     }
   };

@@ -19,7 +19,16 @@ import { newWebhookSecret } from '../clerk/svix';
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOG_DIR = path.join(ROOT, 'tests', '.artifacts', 'harness');
 /** What `next build` compiles; a change to any of them means a new build. */
-const BUILD_INPUTS = ['app', 'lib', 'components', 'tools/bench/routes.ts', 'middleware.ts', 'next.config.ts', 'package.json', 'package-lock.json'];
+const BUILD_INPUTS = [
+  'app',
+  'lib',
+  'components',
+  'tools/bench/routes.ts',
+  'middleware.ts',
+  'next.config.ts',
+  'package.json',
+  'package-lock.json',
+];
 /** Any call to Clerk's Backend API is refused at once (a closed local port): nothing leaves the machine. */
 const BUILD_ENV = { ...TEST_CLERK_KEYS, CLERK_API_URL: 'http://127.0.0.1:9' };
 const DATABASE_NAME = 'harness';
@@ -80,7 +89,9 @@ function gitFingerprint(build: Build): string {
   // The committed inputs by content, not the commit id: commits that touch only tests or docs keep the build.
   hash.update(git('ls-tree', '-r', 'HEAD', '--', ...BUILD_INPUTS));
   hash.update(git('diff', 'HEAD', '--binary', '--', ...BUILD_INPUTS));
-  const untracked = git('ls-files', '-z', '--others', '--exclude-standard', '--', ...BUILD_INPUTS).toString().split('\0');
+  const untracked = git('ls-files', '-z', '--others', '--exclude-standard', '--', ...BUILD_INPUTS)
+    .toString()
+    .split('\0');
   for (const file of untracked.filter(Boolean).sort()) hash.update(file).update(readFileSync(path.join(ROOT, file)));
   return hash.update(JSON.stringify(build.env)).digest('hex');
 }
@@ -138,7 +149,13 @@ function profilerEnv(dir: string): Record<string, string> {
   return { HARNESS_CPU_PROFILE_DIR: dir, NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ') };
 }
 
-export async function startHarnessServer({ benchRoutes, name, log = console.log, cpuProfileDir, instances = 1 }: Options): Promise<HarnessServer> {
+export async function startHarnessServer({
+  benchRoutes,
+  name,
+  log = console.log,
+  cpuProfileDir,
+  instances = 1,
+}: Options): Promise<HarnessServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `clerk-mongo-sync-${name}-`));
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${name}-server.log`);

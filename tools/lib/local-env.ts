@@ -24,7 +24,6 @@ export function loadLocalEnv(): EnvSource {
   return process.env;
 }
 
-
 export type KeylessKeys = { publishableKey: string; secretKey: string };
 
 /**

@@ -34,7 +34,10 @@ export function progressReporter(stream: Stream = process.stderr, clock: () => n
   const describe = (done: number, total: number, now: number) => {
     const perSecond = rate(done, startedAt, now);
     const percent = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
-    return { percent, text: `${count(done)}/${count(total)} users · ${count(Math.round(perSecond))} users/s · ETA ${eta(done, total, perSecond)}` };
+    return {
+      percent,
+      text: `${count(done)}/${count(total)} users · ${count(Math.round(perSecond))} users/s · ETA ${eta(done, total, perSecond)}`,
+    };
   };
 
   return {

@@ -27,7 +27,18 @@ function vitest(project: string): Suite {
   const report = path.join(REPORTS, `${project}.json`);
   return {
     name: project,
-    command: ['npx', 'vitest', 'run', '--config', 'tests/vitest.config.mts', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    command: [
+      'npx',
+      'vitest',
+      'run',
+      '--config',
+      'tests/vitest.config.mts',
+      '--project',
+      project,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+    ],
     report,
     read: (json) => {
       const { numPassedTests, numFailedTests } = vitestReport.parse(json);
@@ -75,7 +86,8 @@ function runSuite(suite: Suite): Counts & { note: string; seconds: number } {
   } catch {
     // Unreadable report: judged below as a suite that reported nothing.
   }
-  if (status !== 0 && counts.failed === 0) return { ...counts, failed: 1, note: ` (the runner exited ${status} without completing)`, seconds };
+  if (status !== 0 && counts.failed === 0)
+    return { ...counts, failed: 1, note: ` (the runner exited ${status} without completing)`, seconds };
   if (counts.passed + counts.failed === 0) return { ...counts, failed: 1, note: ' (no test results: the suite ran nothing)', seconds };
   return { ...counts, note: '', seconds };
 }

@@ -83,7 +83,9 @@ export async function runWebhookCli(argv: string[], io: CliIo): Promise<number> 
 
   const secret = values.secret ?? webhookSecretOf(io.env);
   if (!secret) {
-    io.err('No webhook secret: set CLERK_WEBHOOK_SECRET in .env.local (the one the app uses), or pass --secret. `npm run webhook -- secret` makes one.');
+    io.err(
+      'No webhook secret: set CLERK_WEBHOOK_SECRET in .env.local (the one the app uses), or pass --secret. `npm run webhook -- secret` makes one.',
+    );
     return 2;
   }
   if (!isWellFormedWebhookSecret(secret)) {
@@ -127,7 +129,9 @@ export async function runWebhookCli(argv: string[], io: CliIo): Promise<number> 
   if (delivered && built.session) store.writeSession(type === 'session.created' ? built.session : undefined);
   if (delivered && type === 'user.deleted' && store.read()?.id === built.userId) store.forget();
   if (!delivered && routeAnswer(result.body)?.outcome === 'bad_signature') {
-    io.err('  The app rejected the signature: it uses a different secret than this tool. Restart the app after changing .env.local, or pass --secret.');
+    io.err(
+      '  The app rejected the signature: it uses a different secret than this tool. Restart the app after changing .env.local, or pass --secret.',
+    );
   }
   return delivered ? 0 : 1;
 }

@@ -61,7 +61,10 @@ export class SenderError extends Error {
   override name = 'SenderError';
 }
 
-export function buildEvent(type: SendableEventType, { userId, changes = {}, remembered, rememberedSession, now = Date.now() }: BuildOptions): BuiltEvent {
+export function buildEvent(
+  type: SendableEventType,
+  { userId, changes = {}, remembered, rememberedSession, now = Date.now() }: BuildOptions,
+): BuiltEvent {
   if (type === 'user.created') {
     const user = withChanges(clerkUser({ id: userId, createdAt: now }), changes, now);
     return { payload: userCreatedEvent(user), userId: user.id, user };
@@ -84,7 +87,11 @@ export function buildEvent(type: SendableEventType, { userId, changes = {}, reme
       // A new session on session.created; any other session event ends the user's last one.
       const ongoing = type !== 'session.created' && rememberedSession?.userId === id ? rememberedSession : undefined;
       const session = ongoing ?? { id: clerkId('sess'), userId: id, createdAt: now };
-      return { payload: sessionEvent(type, { userId: id, sessionId: session.id, createdAt: session.createdAt, at: now }), userId: id, session };
+      return {
+        payload: sessionEvent(type, { userId: id, sessionId: session.id, createdAt: session.createdAt, at: now }),
+        userId: id,
+        session,
+      };
     }
   }
 }

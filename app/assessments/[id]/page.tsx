@@ -31,22 +31,31 @@ export default async function AssessmentResultPage({ params }: Props) {
     <main>
       <h1 data-testid="result-title">{result.title}</h1>
       <section className={`card ${styles.scoreCard}`} aria-labelledby="score-heading">
-        <h2 id="score-heading" className="muted">Your score</h2>
-        <p className={styles.score} data-testid="result-score">{result.score} / {result.maxScore}</p>
+        <h2 id="score-heading" className="muted">
+          Your score
+        </h2>
+        <p className={styles.score} data-testid="result-score">
+          {result.score} / {result.maxScore}
+        </p>
         <p className="muted">Taken {formatDate(result.createdAt)}</p>
       </section>
       <section aria-labelledby="answers-heading">
         <h2 id="answers-heading">Your answers</h2>
         <table data-testid="result-answers">
           <thead>
-            <tr><th>Question</th><th>Your answer</th><th>Correct answer</th></tr>
+            <tr>
+              <th>Question</th>
+              <th>Your answer</th>
+              <th>Correct answer</th>
+            </tr>
           </thead>
           <tbody>
             {reviewAnswers(result).map((answer) => (
               <tr key={answer.questionId}>
                 <td>{answer.prompt}</td>
                 <td>
-                  <span className={`badge ${answer.isCorrect ? 'ok' : 'danger'}`}>{answer.isCorrect ? 'right' : 'wrong'}</span> {answer.chosen}
+                  <span className={`badge ${answer.isCorrect ? 'ok' : 'danger'}`}>{answer.isCorrect ? 'right' : 'wrong'}</span>{' '}
+                  {answer.chosen}
                 </td>
                 <td>{answer.correct}</td>
               </tr>
@@ -55,8 +64,12 @@ export default async function AssessmentResultPage({ params }: Props) {
         </table>
       </section>
       <div className="actions">
-        <Link className="button" href="/dashboard">Back to your dashboard</Link>
-        <Link className="button secondary" href="/assessments">Take another</Link>
+        <Link className="button" href="/dashboard">
+          Back to your dashboard
+        </Link>
+        <Link className="button secondary" href="/assessments">
+          Take another
+        </Link>
       </div>
     </main>
   );

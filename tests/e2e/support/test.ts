@@ -89,7 +89,8 @@ export const test = base.extend<Fixtures>({
     const uncaught: string[] = [];
     const failedDocuments = new Set<string>();
     page.on('console', (message) => {
-      if (message.type() === 'error' && !isClerkScriptLoadFailure(message) && !isClerkReportingItsFailure(message)) consoleErrors.push(message);
+      if (message.type() === 'error' && !isClerkScriptLoadFailure(message) && !isClerkReportingItsFailure(message))
+        consoleErrors.push(message);
     });
     page.on('pageerror', (error) => {
       if (!isClerkGivingUpOnItsScripts(error)) uncaught.push(`uncaught: ${error.message}`);
