@@ -1,5 +1,5 @@
 import { ClerkDegraded, ClerkFailed, ClerkLoading } from '@clerk/nextjs';
-import type { ReactNode } from 'react';
+import type { ComponentType, ReactNode } from 'react';
 
 /**
  * Where Clerk mounts its sign-in or sign-up form, saying what is happening
@@ -29,4 +29,15 @@ export function AuthShell({ form, children }: { form: string; children: ReactNod
       {children}
     </main>
   );
+}
+
+/** A page that mounts one of Clerk's forms (`SignIn`, `SignUp`) in the shell. */
+export function authPage(form: string, Form: ComponentType) {
+  return function AuthPage() {
+    return (
+      <AuthShell form={form}>
+        <Form />
+      </AuthShell>
+    );
+  };
 }

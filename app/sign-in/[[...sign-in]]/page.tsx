@@ -1,13 +1,7 @@
 import type { Metadata } from 'next';
 import { SignIn } from '@clerk/nextjs';
-import { AuthShell } from '@/components/auth-shell';
+import { authPage } from '@/components/auth-shell';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default function SignInPage() {
-  return (
-    <AuthShell form="sign-in">
-      <SignIn />
-    </AuthShell>
-  );
-}
+export default authPage('sign-in', SignIn);

@@ -1,13 +1,7 @@
 import type { Metadata } from 'next';
 import { SignUp } from '@clerk/nextjs';
-import { AuthShell } from '@/components/auth-shell';
+import { authPage } from '@/components/auth-shell';
 
 export const metadata: Metadata = { title: 'Sign up' };
 
-export default function SignUpPage() {
-  return (
-    <AuthShell form="sign-up">
-      <SignUp />
-    </AuthShell>
-  );
-}
+export default authPage('sign-up', SignUp);
