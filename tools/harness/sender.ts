@@ -110,8 +110,13 @@ export type SendReport = {
 type Job = { delivery: Delivery; attempt: number };
 type Answer = { status: number; body: string; retryAfter?: string; noAnswer?: Attempt['noAnswer'] };
 
-/** The server closed an idle keep-alive connection just as a request went out on it: the request never reached it. */
-const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
+/**
+ * Node's HTTP server closes a keep-alive connection idle for 5 s. Like pooled
+ * HTTP clients (Svix's included), the sender drops idle connections before
+ * that, and a request on a reused connection that fails anyway (closed just
+ * as it went out) is sent once more on a fresh one.
+ */
+const IDLE_CONNECTION_MS = 4_000;
 
 function post(
   agent: Agent,
@@ -145,9 +150,8 @@ function post(
       timedOut = true;
       req.destroy(new Error('timeout'));
     });
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      // As HTTP clients with a pool do (Svix's included): send again once on a fresh connection.
-      if (retryStale && req.reusedSocket && !timedOut && STALE_CONNECTION.has(error.code ?? '')) {
+    req.on('error', () => {
+      if (retryStale && req.reusedSocket && !timedOut) {
         resolve(post(agent, url, headers, body, timeoutMs, false));
         return;
       }
@@ -181,7 +185,8 @@ export async function sendDeliveries(deliveries: Delivery[], options: SendOption
   } = options;
   const urls = (typeof options.url === 'string' ? [options.url] : options.url).map((url) => new URL(url));
   let nextTarget = 0;
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  // `timeout` also closes a pooled connection once idle that long (an active request sets its own).
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency, timeout: IDLE_CONNECTION_MS });
   const report: SendReport = {
     deliveries: deliveries.length,
     delivered: 0,
