@@ -6,7 +6,7 @@ import type { ComponentType, ReactNode } from 'react';
  * while it cannot: Clerk's script is still loading, failed to load (a wrong
  * publishable key, no network, a blocker), or runs degraded.
  */
-export function AuthShell({ form, children }: { form: string; children: ReactNode }) {
+function AuthShell({ form, children }: { form: string; children: ReactNode }) {
   return (
     <main className="auth-shell" data-testid="auth-shell">
       <ClerkLoading>

@@ -27,7 +27,7 @@ export async function checkHealth(timeoutMs = HEALTH_TIMEOUT_MS): Promise<Health
  * driver would keep selecting a server for DB_TIMEOUT_MS, so the ping races a
  * timer; a late answer is simply dropped.
  */
-export function pingDatabase(timeoutMs = HEALTH_TIMEOUT_MS): Promise<DatabaseHealth> {
+function pingDatabase(timeoutMs = HEALTH_TIMEOUT_MS): Promise<DatabaseHealth> {
   return beforeDeadline(ping(), timeoutMs, 'down');
 }
 

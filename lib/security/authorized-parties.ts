@@ -36,7 +36,7 @@ export function parseOriginList(text: string | undefined): OriginList {
 /** What APP_ORIGINS must be, without the offending entries (safe to show where values must not be). */
 export const ORIGINS_RULE = 'must be comma-separated origins like https://app.example.com (scheme and host, no path)';
 
-export function invalidOriginsMessage(invalid: readonly string[]): string {
+function invalidOriginsMessage(invalid: readonly string[]): string {
   return `${ORIGINS_RULE}; not: ${invalid.join(', ')}`;
 }
 

@@ -7,7 +7,7 @@ import type { SessionView, UserView, UserWithRecords } from './read';
 type Cell = string | number | null | undefined;
 
 /** Columns padded to their widest cell; empty cells print as "—". */
-export function table(headers: readonly string[], rows: readonly Cell[][]): string {
+function table(headers: readonly string[], rows: readonly Cell[][]): string {
   const text = rows.map((row) => row.map((cell) => (cell === null || cell === undefined || cell === '' ? '—' : String(cell))));
   const widths = headers.map((header, column) => Math.max(header.length, ...text.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) =>

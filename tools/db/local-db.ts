@@ -132,7 +132,7 @@ function preparePatchedFerretDb(): string {
 }
 
 /** Builds the FerretDB wrapper when missing or older than its source. Needs Go. */
-export function ensureFerretDbBinary(log: (line: string) => void = console.log): string {
+function ensureFerretDbBinary(log: (line: string) => void = console.log): string {
   if (existsSync(FERRETDB_BINARY) && statSync(FERRETDB_BINARY).mtimeMs >= newestMtime(FERRETDB_SOURCE)) {
     return FERRETDB_BINARY;
   }

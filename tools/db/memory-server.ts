@@ -15,9 +15,9 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** How long the download host may take to accept a TLS connection before we call it unreachable. */
-export const REACH_MS = 2_000;
+const REACH_MS = 2_000;
 /** A cached binary is found at once; a first download (~70 MB) gets this long. */
-export const DOWNLOAD_MS = 5 * 60_000;
+const DOWNLOAD_MS = 5 * 60_000;
 
 export type BinaryOutcome = { kind: 'binary'; path: string } | { kind: 'unavailable'; reason: string };
 
@@ -26,7 +26,7 @@ export type BinaryOutcome = { kind: 'binary'; path: string } | { kind: 'unavaila
  * download. Its verdict is its last stdout line ("binary <path>" or
  * "unavailable <reason>"); progress goes to stderr, straight to the terminal.
  */
-export const FETCH_SCRIPT = `
+const FETCH_SCRIPT = `
 const { DryMongoBinary, MongoBinary } = require('mongodb-memory-server-core');
 const tls = require('node:tls');
 const { isIP } = require('node:net');

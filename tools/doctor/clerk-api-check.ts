@@ -8,7 +8,7 @@ import { checkClerkKeyFormat, CLERK_KEYS_CHECK, KEYS_SOURCE } from './env-checks
 import { fail, pass, type CheckResult } from './result';
 
 /** Where the Backend SDK sends requests unless CLERK_API_URL says otherwise. */
-export const DEFAULT_CLERK_API_URL = 'https://api.clerk.com';
+const DEFAULT_CLERK_API_URL = 'https://api.clerk.com';
 
 const CLERK_TIMEOUT_MS = 5_000;
 
