@@ -19,7 +19,7 @@ test('pages with a trailing slash still redirect to the path without it', async 
 });
 
 test('the production build has no benchmark-only route', async ({ request }) => {
-  for (const path of ['/api/webhooks/bench-floor', '/api/bench/naive-webhook']) {
+  for (const path of ['/api/webhooks/bench-floor', '/api/webhooks/bench-seed-style', '/api/bench/naive-webhook']) {
     expect((await request.post(path, { data: '{}', maxRedirects: 0 })).status(), path).toBe(404);
   }
 });

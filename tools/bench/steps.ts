@@ -9,6 +9,7 @@
  * Imports server modules: run under `node --conditions=react-server`.
  */
 import type { Db } from 'mongodb';
+import { mongoClient } from '../../lib/db/client';
 import { clerkUserJsonSchema, profileFromClerkUser } from '../../lib/users/clerk-user';
 import { guardedProfileUpsert, usersCollection } from '../../lib/users/repository';
 import { parseClerkEvent } from '../../lib/webhooks/events';
@@ -43,17 +44,22 @@ async function timeDb(step: string, work: (run: number) => Promise<unknown>): Pr
   return { step, ms: durations[Math.floor(durations.length / 2)]!, runs: durations.length };
 }
 
-/**
- * Times the steps of one fresh user.updated delivery. `existingUserId` is a
- * stored user (its update is the common case); the database's users and
- * ledger are left as found, bar the few documents the steps write.
- */
 /** Points the app's shared client (lib/db/client.ts, configured from env) at the benchmark's database. */
 export function pointAppClientAt({ uri, name }: { uri: string; name: string }): void {
   process.env.MONGODB_URI = uri;
   process.env.MONGODB_DB = name;
 }
 
+/** Closes the app's shared client once the steps are timed: an open pool would keep the benchmark from exiting. */
+export function closeAppClient(): Promise<void> {
+  return mongoClient().close();
+}
+
+/**
+ * Times the steps of one fresh user.updated delivery. `existingUserId` is a
+ * stored user (its update is the common case); the database's users and
+ * ledger are left as found, bar the few documents the steps write.
+ */
 export async function measureSteps(db: Db, secret: string, existingUserId: string): Promise<StepTiming[]> {
   const now = Date.now();
   const user = clerkUser({ id: existingUserId, createdAt: now - 60_000, updatedAt: now, publicMetadata: { role: 'member' } });

@@ -22,6 +22,7 @@ export const TEST_CLERK_KEYS = {
 export type NextServer = {
   origin: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
   /** SIGKILL, as a crashed function instance: in-flight requests get no answer. */
   crash(): Promise<void>;
@@ -75,7 +76,7 @@ export async function startApp({ distDir, env, onOutput, port: wanted }: StartOp
     await stopChild(child);
     throw new Error(`next start did not come up: ${error instanceof Error ? error.message : error}\n${log}`);
   }
-  return { origin, port, stop: () => stopChild(child), crash: () => killChild(child) };
+  return { origin, port, pid: child.pid!, stop: () => stopChild(child), crash: () => killChild(child) };
 }
 
 async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {

@@ -36,6 +36,8 @@ const DATABASE_NAME = 'harness';
 /** One `next start` process; several share one database like function instances on Vercel. */
 export type AppInstance = {
   origin: string;
+  /** The process serving now (a restart changes it). */
+  readonly pid: number;
   /** SIGKILL: requests in flight get no answer, the port refuses until `restart()`. */
   crash(): Promise<void>;
   /** Starts the instance again on the same port; resolves once it answers. */
@@ -53,6 +55,11 @@ export type HarnessServer = {
   /** The signing secret the app was started with. */
   secret: string;
   logFile: string;
+  /**
+   * With `cpuProfileDir`: runs `work` with the first instance's CPU profiler on, and returns
+   * the profile's file (`<name>.cpuprofile`) beside work's result.
+   */
+  profile<T>(name: string, work: () => Promise<T>): Promise<{ result: T; file: string }>;
   stop(): Promise<void>;
 };
 
@@ -62,7 +69,7 @@ type Options = {
   /** Names the server log in tests/.artifacts/harness. */
   name: string;
   log?: (line: string) => void;
-  /** Write a V8 CPU profile of `next start` into this folder when it stops. */
+  /** Enables `profile()`: V8 CPU profiles of the first `next start`, written into this folder. */
   cpuProfileDir?: string;
   /** How many `next start` processes serve the one database (default 1). */
   instances?: number;
@@ -200,6 +207,9 @@ export async function startHarnessServer({
       let current = await launch();
       apps.push({
         origin: current.origin,
+        get pid() {
+          return current.pid;
+        },
         async crash() {
           running.delete(current);
           await current.crash();
@@ -211,11 +221,35 @@ export async function startHarnessServer({
     }
     log(`app: ${instances} × next start at ${apps.map(({ origin }) => origin).join(', ')} (log: ${path.relative(ROOT, logFile)})`);
     client = new MongoClient(localDb.uri, { serverSelectionTimeoutMS: 10_000 });
-    return { origin: apps[0]!.origin, apps, localDb, db: client.db(DATABASE_NAME), secret, logFile, stop };
+    const profile = <T>(name: string, work: () => Promise<T>) => {
+      if (!cpuProfileDir) throw new Error('profile() needs a harness server started with cpuProfileDir');
+      return profiled(cpuProfileDir, apps[0]!.pid, name, work);
+    };
+    return { origin: apps[0]!.origin, apps, localDb, db: client.db(DATABASE_NAME), secret, logFile, profile, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The protocol of cpu-profiler.mjs: the profile's name in a file, then SIGUSR2 to start and again to stop. */
+async function profiled<T>(dir: string, pid: number, name: string, work: () => Promise<T>): Promise<{ result: T; file: string }> {
+  const file = path.join(dir, `${name}.cpuprofile`);
+  rmSync(file, { force: true });
+  writeFileSync(path.join(dir, 'next-profile-name'), name);
+  process.kill(pid, 'SIGUSR2');
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    process.kill(pid, 'SIGUSR2');
+  }
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`the app wrote no CPU profile ${file} within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { result, file };
 }
 
 /** Empties collections between runs (documents only: the app's indexes stay). */
