@@ -12,7 +12,10 @@ import { ensureIndexes } from './indexes';
  */
 export const DB_TIMEOUT_MS = 5_000;
 
-type Shared = { uri: string; client: MongoClient; connection?: Promise<MongoClient>; setups: Map<string, Promise<Capabilities>> };
+/** A database with its capabilities detected and its indexes ensured. */
+type Ready = { database: Db; capabilities: Capabilities };
+
+type Shared = { uri: string; client: MongoClient; connection?: Promise<MongoClient>; setups: Map<string, Promise<Ready>> };
 
 // Cached on globalThis: dev-mode HMR re-evaluates modules, and a module-level
 // client would leak one connection pool per edit.
@@ -86,26 +89,31 @@ export async function capabilities(): Promise<Capabilities> {
   return (await ready()).capabilities;
 }
 
-async function ready(): Promise<{ database: Db; capabilities: Capabilities }> {
+/**
+ * Every database operation starts here, so it is kept cheap: the Db object is
+ * made once with its setup (a Db per call cost more CPU than verifying a
+ * delivery's signature).
+ */
+async function ready(): Promise<Ready> {
   const state = shared();
   await connected(state);
-  const database = state.client.db(databaseName());
-  const found = await setUp(state, database);
+  const found = await setUp(state, databaseName());
   // Every time, not once: a module re-evaluated by dev-mode HMR starts without it.
-  noteCapabilities(found);
-  return { database, capabilities: found };
+  noteCapabilities(found.capabilities);
+  return found;
 }
 
 /** Capabilities, then the indexes they allow; a failed attempt is forgotten so the next caller tries again. */
-function setUp(state: Shared, database: Db): Promise<Capabilities> {
-  let setup = state.setups.get(database.databaseName);
+function setUp(state: Shared, name: string): Promise<Ready> {
+  let setup = state.setups.get(name);
   if (!setup) {
-    setup = detectCapabilities(database).then(async (found) => {
-      await ensureIndexes(database, found);
-      return found;
+    const database = state.client.db(name);
+    setup = detectCapabilities(database).then(async (capabilities) => {
+      await ensureIndexes(database, capabilities);
+      return { database, capabilities };
     });
-    setup.catch(() => state.setups.delete(database.databaseName));
-    state.setups.set(database.databaseName, setup);
+    setup.catch(() => state.setups.delete(name));
+    state.setups.set(name, setup);
   }
   return setup;
 }

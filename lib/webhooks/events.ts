@@ -43,6 +43,9 @@ export type ClerkEvent = z.infer<typeof clerkEventSchema>;
 export type ClerkEventType = ClerkEvent['type'];
 export type SessionEvent = Extract<ClerkEvent, { type: (typeof SESSION_EVENT_TYPES)[number] }>;
 
+/** Read first, to tell a type we ignore from a malformed event. Built once: zod compiles a schema on its first parse. */
+const eventHeadSchema = z.looseObject({ type: z.string().min(1) });
+
 const KNOWN_TYPES = new Set<string>(['user.created', 'user.updated', 'user.deleted', ...SESSION_EVENT_TYPES]);
 
 export type ParsedEvent =
@@ -50,7 +53,7 @@ export type ParsedEvent =
 
 /** Sorts a verified JSON payload into an event we handle, a type we ignore, or a schema violation. */
 export function parseClerkEvent(payload: unknown): ParsedEvent {
-  const head = z.looseObject({ type: z.string().min(1) }).safeParse(payload);
+  const head = eventHeadSchema.safeParse(payload);
   if (!head.success) return { kind: 'invalid', reason: 'payload must be a JSON object with a string "type"' };
   if (!KNOWN_TYPES.has(head.data.type)) return { kind: 'unknown_type', type: head.data.type };
 
