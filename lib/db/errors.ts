@@ -1,4 +1,4 @@
-import { MongoError, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError } from 'mongodb';
+import { MongoBulkWriteError, MongoError, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, type WriteError } from 'mongodb';
 import { serverRetriesWrites } from './capabilities';
 
 const DUPLICATE_KEY = 11000;
@@ -53,8 +53,25 @@ export function isNamespaceNotFound(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === NAMESPACE_NOT_FOUND;
 }
 
+/** A bulk write's per-document refusals (the driver gives one alone unwrapped). */
+export function writeErrorsOf(error: MongoBulkWriteError): WriteError[] {
+  return ([] as WriteError[]).concat(error.writeErrors);
+}
+
+/**
+ * The error a bulk write (insertMany, bulkWrite) failed with as a whole: the
+ * driver wraps a network or server-selection error into a MongoBulkWriteError
+ * with no write errors, which by itself reads as a server's refusal.
+ */
+function unwrapped(error: unknown): unknown {
+  const wrapsDriverError =
+    error instanceof MongoBulkWriteError && writeErrorsOf(error).length === 0 && error.errorResponse instanceof Error;
+  return wrapsDriverError ? error.errorResponse : error;
+}
+
 /** True when the database could not be reached or could not make the write durable. */
-export function isDatabaseUnavailable(error: unknown): boolean {
+export function isDatabaseUnavailable(failure: unknown): boolean {
+  const error = unwrapped(failure);
   if (!(error instanceof MongoError)) return isSocketError(error);
   // By class, not name: subclasses such as PoolClearedOnNetworkError carry names of their own.
   if (error instanceof MongoNetworkError || TRANSIENT_ERROR_NAMES.has(error.name)) return true;
@@ -88,9 +105,10 @@ export async function unlessDatabaseDown<T, U>(work: () => Promise<T>, whenDown:
 export async function retryOnceOnClosedConnection<T>(work: () => Promise<T>, retriedByDriver = serverRetriesWrites): Promise<T> {
   try {
     return await work();
-  } catch (error) {
+  } catch (failure) {
+    const error = unwrapped(failure);
     const closedConnection = (error instanceof MongoNetworkError && !(error instanceof MongoNetworkTimeoutError)) || isSocketError(error);
-    if (!closedConnection || retriedByDriver()) throw error;
+    if (!closedConnection || retriedByDriver()) throw failure;
     return work();
   }
 }

@@ -1,4 +1,4 @@
-import { MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, MongoServerSelectionError } from 'mongodb';
+import { MongoBulkWriteError, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable, isDuplicateKey, retryOnceOnClosedConnection } from '@/lib/db/errors';
 
@@ -18,6 +18,21 @@ describe('database error classification', () => {
     expect(
       isDatabaseUnavailable(new MongoServerSelectionError('connect ECONNREFUSED', { type: 'Unknown', servers: new Map() } as never)),
     ).toBe(true);
+  });
+
+  it('sees through the MongoBulkWriteError a bulk write wraps a network failure in (insertMany, bulkWrite)', async () => {
+    const wrapped = new MongoBulkWriteError(new MongoNetworkError('connection 4 to 127.0.0.1:27017 closed'), {} as never);
+    expect(wrapped.writeErrors).toEqual([]);
+    expect(isDatabaseUnavailable(wrapped)).toBe(true);
+    let calls = 0;
+    const work = async () => {
+      if (calls++ === 0) throw wrapped;
+      return 'done';
+    };
+    await expect(retryOnceOnClosedConnection(work, () => false)).resolves.toBe('done');
+    // A refusal of some documents is the server's answer, not an outage.
+    const refused = new MongoBulkWriteError({ message: 'E11000 duplicate key error', code: 11000, writeErrors: [] }, {} as never);
+    expect(isDatabaseUnavailable(refused)).toBe(false);
   });
 
   it('reads the raw EPIPE the driver lets through when the server just closed the connection as "unavailable"', () => {
