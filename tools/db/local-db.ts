@@ -10,7 +10,8 @@
  *    replica set, so retryable writes and transactions work as on Atlas;
  * 4. FerretDB v1 over SQLite, the offline fallback, built from
  *    tools/db/ferretdb into .tools/bin on first use (needs Go), with the
- *    index pushdown of tools/db/ferretdb/overlay compiled in.
+ *    index pushdown and per-statement update results of tools/db/ferretdb/overlay
+ *    compiled in.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -96,9 +97,30 @@ function patchIdColumn(metadataFile: string): void {
   writeFileSync(metadataFile, source.replace(upstream, 'IDColumn = DefaultColumn + `->"_id"`'));
 }
 
+/** Upstream's update command, recognised by the two lines overlay/handler/msg_update.go changes. */
+const UPSTREAM_UPDATE_MARKERS = ['_ = params.Ordered', '"index", int32(upserted.Len()),'];
+
+/**
+ * FerretDB's update command reports a failing statement as the whole command's
+ * and numbers upserts by count (see overlay/handler/msg_update.go): the copy
+ * in the overlay reports each statement by its index, as MongoDB does.
+ */
+function patchUpdateCommand(sourceDir: string): void {
+  const handlerFile = path.join(sourceDir, 'internal', 'handler', 'msg_update.go');
+  const upstream = readFileSync(handlerFile, 'utf8');
+  if (!UPSTREAM_UPDATE_MARKERS.every((marker) => upstream.includes(marker)))
+    throw new Error("FerretDB's handler/msg_update.go changed; update tools/db/ferretdb/overlay/handler/msg_update.go.");
+  const overlay = path.join(FERRETDB_SOURCE, 'overlay');
+  cpSync(path.join(overlay, 'handler', 'msg_update.go'), handlerFile);
+  cpSync(
+    path.join(overlay, 'handlererrors', 'first_write_error.go'),
+    path.join(sourceDir, 'internal', 'handler', 'handlererrors', 'first_write_error.go'),
+  );
+}
+
 /**
  * A copy of FerretDB's module with tools/db/ferretdb/overlay/pushdown.go in its
- * SQLite backend, and a go.mod (passed with -modfile) that builds against that
+ * SQLite backend and the overlay's update command, and a go.mod (passed with -modfile) that builds against that
  * copy. tools/db/ferretdb/go.mod and the module cache stay untouched; a changed
  * upstream file fails the build here instead of silently losing the pushdown.
  */
@@ -123,6 +145,7 @@ function preparePatchedFerretDb(): string {
   writeFileSync(path.join(backendDir, 'collection.go'), patched);
   patchIdColumn(path.join(backendDir, 'metadata', 'metadata.go'));
   cpSync(path.join(FERRETDB_SOURCE, 'overlay', 'pushdown.go'), path.join(backendDir, 'pushdown.go'));
+  patchUpdateCommand(sourceDir);
 
   const modfile = path.join(PATCH_DIR, 'go.mod');
   const goMod = readFileSync(path.join(FERRETDB_SOURCE, 'go.mod'), 'utf8');
