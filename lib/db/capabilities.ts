@@ -1,4 +1,4 @@
-import { MongoServerError, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Db } from 'mongodb';
 
 /**
  * What the connected server can do, found out once per connection by asking
@@ -14,18 +14,25 @@ export type Capabilities = {
   retryableWrites: boolean;
   /** Multi-document transactions (same topology requirement as retryable writes). */
   transactions: boolean;
+  /**
+   * A bulk update reports each statement's upsert and refusal by its own index, and an unordered one
+   * goes on past a refusal: concurrent order-guarded writes can then share one command (group-commit.ts).
+   */
+  bulkWriteResults: boolean;
 };
 
-/** A scratch collection for the TTL probe, dropped right after. */
+/** Scratch collections for the probes, dropped right after. */
 const PROBE_COLLECTION = 'capability_probe';
+const BULK_PROBE_COLLECTION = 'capability_probe_bulk';
 
 export async function detectCapabilities(database: Db): Promise<Capabilities> {
-  const [replicated, ttlIndexes, dateGrouping] = await Promise.all([
+  const [replicated, ttlIndexes, dateGrouping, bulkWriteResults] = await Promise.all([
     isReplicated(database),
     hasTtlIndexes(database),
     hasDateGrouping(database),
+    hasBulkWriteResults(database),
   ]);
-  return { ttlIndexes, dateGrouping, retryableWrites: replicated, transactions: replicated };
+  return { ttlIndexes, dateGrouping, retryableWrites: replicated, transactions: replicated, bulkWriteResults };
 }
 
 /** Replica set member (`setName`) or mongos (`isdbgrid`), with logical sessions. */
@@ -63,11 +70,46 @@ async function hasDateGrouping(database: Db): Promise<boolean> {
   });
 }
 
+/**
+ * Four upserts in one unordered bulk write against a unique index, as grouped
+ * order-guarded writes send them: an update of a stored document, an insert,
+ * an insert the index refuses, and an insert after it. MongoDB reports the
+ * refusal at index 2 and upserts at 1 and 3; FerretDB v1 reports the refusal
+ * at index 0, stops there and drops the counts.
+ */
+async function hasBulkWriteResults(database: Db): Promise<boolean> {
+  const probe = database.collection<{ k: number; v: number }>(BULK_PROBE_COLLECTION);
+  const upsert = (k: number, v: number) => ({ updateOne: { filter: { k, v: { $lt: v } }, update: { $set: { v } }, upsert: true } });
+  try {
+    return await supported(async () => {
+      await probe.createIndexes([{ key: { k: 1 }, name: 'k_unique', unique: true }]);
+      await probe.insertOne({ k: 1, v: 1 });
+      const failure = await probe.bulkWrite([upsert(1, 2), upsert(2, 1), upsert(1, 0), upsert(3, 1)], { ordered: false }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      if (!(failure instanceof MongoBulkWriteError))
+        throw failure ?? new MongoServerError({ message: 'the refused upsert was not reported' });
+      const refusals = ([] as { index: number; code?: number }[]).concat(failure.writeErrors).map(({ index, code }) => `${index}:${code}`);
+      const upserted = Object.keys(failure.result.upsertedIds).sort().join();
+      const exact = refusals.join() === '2:11000' && upserted === '1,3' && failure.result.modifiedCount === 1;
+      if (!exact) throw new MongoServerError({ message: `bulk write reported ${refusals.join()} refused, ${upserted} upserted` });
+    });
+  } finally {
+    await supported(() => probe.drop());
+  }
+}
+
 let current: Capabilities | undefined;
 
 /** Kept by the shared client once detected, for code that has no database handle (`retryOnceOnClosedConnection`). */
 export function noteCapabilities(capabilities: Capabilities | undefined): void {
   current = capabilities;
+}
+
+/** Whether grouped order-guarded writes get each statement's result (see `bulkWriteResults`); false until detected. */
+export function serverReportsBulkResults(): boolean {
+  return current?.bulkWriteResults ?? false;
 }
 
 /** Whether the connected server is known to retry writes itself; false until detected. */

@@ -4,6 +4,7 @@ import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { isDuplicateKey } from '@/lib/db/errors';
+import { collectionIn } from '@/lib/db/group-commit';
 import { guardedUpsert, type WriteOutcome } from '@/lib/db/guarded-upsert';
 import { COLLECTIONS } from '@/lib/db/indexes';
 import { isSessionLive } from './status';
@@ -40,7 +41,7 @@ export type SessionState = Pick<SessionRecord, 'sessionId' | 'clerkId' | 'status
 };
 
 export function sessionsCollection(database: Db): Collection<SessionRecord> {
-  return database.collection<SessionRecord>(COLLECTIONS.sessions);
+  return collectionIn<SessionRecord>(database, COLLECTIONS.sessions);
 }
 
 /**

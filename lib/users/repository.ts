@@ -1,6 +1,7 @@
 import 'server-only';
 import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
 import { db } from '@/lib/db/client';
+import { collectionIn } from '@/lib/db/group-commit';
 import { guardedUpsert, type WriteOutcome } from '@/lib/db/guarded-upsert';
 import { COLLECTIONS } from '@/lib/db/indexes';
 import { decodeKeys } from './metadata';
@@ -9,7 +10,7 @@ import { userDocumentSchema, type UserDocument, type UserProfile } from './schem
 export type { WriteOutcome };
 
 export function usersCollection(database: Db): Collection<UserDocument> {
-  return database.collection<UserDocument>(COLLECTIONS.users);
+  return collectionIn<UserDocument>(database, COLLECTIONS.users);
 }
 
 /** Fields a document gets when an upsert creates it, whichever event creates it. */

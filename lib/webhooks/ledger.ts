@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Collection, Db } from 'mongodb';
 import { db } from '@/lib/db/client';
-import { isDuplicateKey } from '@/lib/db/errors';
+import { collectionIn, insertGrouped } from '@/lib/db/group-commit';
 import { COLLECTIONS, LEDGER_TTL_SECONDS } from '@/lib/db/indexes';
 import type { DeliveryOutcome } from './outcome';
 
@@ -26,7 +26,7 @@ export type DeliveryRecord = {
 type StoredDeliveryRecord = DeliveryRecord & { _id: string };
 
 export function deliveriesCollection(database: Db): Collection<StoredDeliveryRecord> {
-  return database.collection<StoredDeliveryRecord>(COLLECTIONS.deliveries);
+  return collectionIn<StoredDeliveryRecord>(database, COLLECTIONS.deliveries);
 }
 
 /** Whether this attempt is the one the ledger now holds, or the svix-id had already been answered with a 2xx. */
@@ -34,7 +34,8 @@ export type Recorded = 'recorded' | 'already_acknowledged';
 
 /**
  * Records one attempt. The first attempt for a svix-id is a plain insert (the
- * common case, and cheaper than an upsert, by several times on some servers). Later
+ * common case, and cheaper than an upsert, by several times on some servers),
+ * sent with the inserts of concurrent deliveries as one command. Later
  * attempts: a 2xx already on record stays, since a concurrent or late retry
  * of an applied delivery finds "stale" and the ledger must keep saying what
  * the delivery did; an earlier non-2xx is replaced by this attempt.
@@ -42,12 +43,7 @@ export type Recorded = 'recorded' | 'already_acknowledged';
 export async function recordDelivery(record: Omit<DeliveryRecord, 'attempts'>): Promise<Recorded> {
   const deliveries = deliveriesCollection(await db());
   const _id = record.svixId;
-  try {
-    await deliveries.insertOne({ _id, ...record, attempts: 1 });
-    return 'recorded';
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-  }
+  if ((await insertGrouped(deliveries, { _id, ...record, attempts: 1 })) === 'inserted') return 'recorded';
   const replaced = await deliveries.updateOne({ _id, status: { $gte: 300 } }, { $set: record, $inc: { attempts: 1 } });
   if (replaced.matchedCount > 0) return 'recorded';
   await deliveries.updateOne({ _id }, { $inc: { attempts: 1 } });

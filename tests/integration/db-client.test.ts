@@ -74,9 +74,17 @@ describe('shared database client', () => {
     const database = await db();
     const found = await capabilities();
     const ferretDb = 'ferretdbVersion' in (await database.admin().command({ buildInfo: 1 }));
-    // The launcher runs mongod as a single-node replica set; the FerretDB fallback has none of the four.
-    expect(found).toEqual({ ttlIndexes: !ferretDb, dateGrouping: !ferretDb, retryableWrites: !ferretDb, transactions: !ferretDb });
-    expect(await database.listCollections({ name: 'capability_probe' }).toArray()).toEqual([]);
+    // The launcher runs mongod as a single-node replica set; the FerretDB fallback has none of the first four,
+    // and per-statement bulk write results only through the patched update command it is built with.
+    expect(found).toEqual({
+      ttlIndexes: !ferretDb,
+      dateGrouping: !ferretDb,
+      retryableWrites: !ferretDb,
+      transactions: !ferretDb,
+      bulkWriteResults: true,
+    });
+    const probes = await database.listCollections({ name: { $regex: '^capability_probe' } }).toArray();
+    expect(probes).toEqual([]);
   });
 
   it('refuses a second document with the same clerkId (unique index)', async () => {

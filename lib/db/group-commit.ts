@@ -1,0 +1,166 @@
+import {
+  MongoBulkWriteError,
+  MongoServerError,
+  type BulkWriteResult,
+  type Collection,
+  type Db,
+  type Document,
+  type Filter,
+  type UpdateFilter,
+} from 'mongodb';
+import { isDuplicateKey, writeErrorsOf } from './errors';
+
+/** One write's own result within a batch: its value, or the error that refused it alone. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A batch never grows past this many writes (a few hundred KB of ledger entries). */
+const MAX_BATCH = 256;
+
+/**
+ * Group commit: writes that arrive while a batch of them is on its way to the
+ * server wait for it, then leave together as the next batch, one command for
+ * all. No timer: a write that finds nothing in flight is sent at once, so an
+ * idle app adds no latency, and under load each command carries many writes,
+ * which cuts the CPU and round trips per write on both sides. Every caller
+ * still waits for its own write's acknowledgement; a batch that fails as a
+ * whole (the database is down, the write concern failed) fails every write in it.
+ */
+export function groupCommit<Op, T>(sendBatch: (ops: Op[]) => Promise<Settled<T>[]>): (op: Op) => Promise<T> {
+  const waiting: { op: Op; resolve: (value: T) => void; reject: (error: unknown) => void }[] = [];
+  let sending = false;
+
+  const sendWaiting = () => {
+    if (sending || waiting.length === 0) return;
+    sending = true;
+    const batch = waiting.splice(0, MAX_BATCH);
+    sendBatch(batch.map(({ op }) => op))
+      .then(
+        (settled) => batch.forEach(({ resolve, reject }, i) => (settled[i]?.ok ? resolve(settled[i].value) : reject(settled[i]?.error))),
+        (error: unknown) => batch.forEach(({ reject }) => reject(error)),
+      )
+      .finally(() => {
+        sending = false;
+        sendWaiting();
+      });
+  };
+
+  return (op) =>
+    new Promise<T>((resolve, reject) => {
+      waiting.push({ op, resolve, reject });
+      sendWaiting();
+    });
+}
+
+/**
+ * The same Collection object for a database and a name, every time: grouped
+ * writes are grouped per Collection object (and making one per call costs CPU).
+ */
+export function collectionIn<T extends Document>(database: Db, name: string): Collection<T> {
+  let byName = collections.get(database);
+  if (!byName) collections.set(database, (byName = new Map()));
+  let collection = byName.get(name);
+  if (!collection) byName.set(name, (collection = database.collection(name)));
+  return collection as unknown as Collection<T>;
+}
+
+const collections = new WeakMap<Db, Map<string, Collection>>();
+
+/** One group commit per collection and kind of write. */
+function groupFor<Op, T>(
+  groups: WeakMap<Collection, (op: Op) => Promise<T>>,
+  collection: Collection,
+  send: (ops: Op[]) => Promise<Settled<T>[]>,
+) {
+  let group = groups.get(collection);
+  if (!group) groups.set(collection, (group = groupCommit(send)));
+  return group;
+}
+
+/**
+ * Per-statement results of a bulk write that failed: a write concern error, or
+ * no per-statement refusals at all, fails the whole batch (rethrown).
+ */
+function refusalsOf(error: unknown): Map<number, MongoServerError> {
+  if (!(error instanceof MongoBulkWriteError) || error.result.getWriteConcernError()) throw error;
+  const refusals = writeErrorsOf(error);
+  if (refusals.length === 0) throw error;
+  return new Map(refusals.map(({ index, errmsg, code }) => [index, new MongoServerError({ message: errmsg ?? 'write refused', code })]));
+}
+
+export type InsertResult = 'inserted' | 'duplicate';
+
+const inserts = new WeakMap<Collection, (document: Document) => Promise<InsertResult>>();
+
+/**
+ * Inserts one document through the collection's group commit: 'duplicate'
+ * when a unique index refused it (as insertOne's duplicate-key error would),
+ * 'inserted' once the server acknowledged it under the client's write concern.
+ */
+export function insertGrouped<T extends Document>(collection: Collection<T>, document: Document): Promise<InsertResult> {
+  const target = collection as unknown as Collection;
+  return groupFor(inserts, target, (documents: Document[]) => insertAll(target, documents))(document);
+}
+
+/** One unordered insertMany: each document is inserted or refused on its own, the refusals reported by index. */
+async function insertAll(collection: Collection, documents: Document[]): Promise<Settled<InsertResult>[]> {
+  let refusals = new Map<number, MongoServerError>();
+  try {
+    await collection.insertMany(documents, { ordered: false });
+  } catch (error) {
+    refusals = refusalsOf(error);
+  }
+  return documents.map((_, index): Settled<InsertResult> => {
+    const refusal = refusals.get(index);
+    if (!refusal) return { ok: true, value: 'inserted' };
+    return isDuplicateKey(refusal) ? { ok: true, value: 'duplicate' } : { ok: false, error: refusal };
+  });
+}
+
+type Upsert = { filter: Filter<Document>; update: UpdateFilter<Document> };
+
+/** 'changed': the filter matched and the document changed, or none matched and it was inserted. */
+export type UpsertResult = 'changed' | 'duplicate';
+
+const upserts = new WeakMap<Collection, (upsert: Upsert) => Promise<UpsertResult>>();
+
+/**
+ * One `updateOne(filter, update, { upsert: true })` through the collection's
+ * group commit. Only for updates that change every document their filter
+ * matches (the order guards: each sets the version or state its filter
+ * requires to be older), since a bulk write counts changes per batch, not per
+ * statement; a batch that breaks this fails. 'duplicate': no document matched
+ * and a unique index refused the insert. Needs a server that reports each
+ * statement's result (capabilities.ts, `bulkWriteResults`).
+ */
+export function upsertGrouped<T extends Document>(
+  collection: Collection<T>,
+  filter: Filter<T>,
+  update: UpdateFilter<T>,
+): Promise<UpsertResult> {
+  const target = collection as unknown as Collection;
+  return groupFor(upserts, target, (ops: Upsert[]) => upsertAll(target, ops))({
+    filter: filter as Filter<Document>,
+    update: update as UpdateFilter<Document>,
+  });
+}
+
+async function upsertAll(collection: Collection, ops: Upsert[]): Promise<Settled<UpsertResult>[]> {
+  let refusals = new Map<number, MongoServerError>();
+  let result: BulkWriteResult;
+  try {
+    result = await collection.bulkWrite(
+      ops.map(({ filter, update }) => ({ updateOne: { filter, update, upsert: true } })),
+      { ordered: false },
+    );
+  } catch (error) {
+    refusals = refusalsOf(error);
+    result = (error as MongoBulkWriteError).result;
+  }
+  if (result.matchedCount !== result.modifiedCount)
+    throw new Error('a grouped upsert matched a document it did not change: its update must change what its filter matches');
+  return ops.map((_, index): Settled<UpsertResult> => {
+    const refusal = refusals.get(index);
+    if (!refusal) return { ok: true, value: 'changed' };
+    return isDuplicateKey(refusal) ? { ok: true, value: 'duplicate' } : { ok: false, error: refusal };
+  });
+}
