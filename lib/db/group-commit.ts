@@ -77,17 +77,30 @@ function groupFor<Op, T>(
 }
 
 /**
- * Per-statement results of a bulk write that failed: a write concern error, or
- * no per-statement refusals at all, fails the whole batch (rethrown).
+ * The statements a failed bulk write refused, by index, with what the rest did.
+ * A write concern error, or a failure without refusals (the database is down),
+ * fails the whole batch: rethrown.
  */
-function refusalsOf(error: unknown): Map<number, MongoServerError> {
+function refusedStatements(error: unknown): { refusals: Map<number, MongoServerError>; result: BulkWriteResult } {
   if (!(error instanceof MongoBulkWriteError) || error.result.getWriteConcernError()) throw error;
-  const refusals = writeErrorsOf(error);
-  if (refusals.length === 0) throw error;
-  return new Map(refusals.map(({ index, errmsg, code }) => [index, new MongoServerError({ message: errmsg ?? 'write refused', code })]));
+  const refused = writeErrorsOf(error);
+  if (refused.length === 0) throw error;
+  const refusals = new Map(
+    refused.map(({ index, errmsg, code }) => [index, new MongoServerError({ message: errmsg ?? 'write refused', code })]),
+  );
+  return { refusals, result: error.result };
 }
 
-export type InsertResult = 'inserted' | 'duplicate';
+/** Each statement's own result: `done`, `duplicate` where a unique index refused it, or its refusal. */
+function settleStatements<T>(count: number, refusals: Map<number, MongoServerError>, done: T, duplicate: T): Settled<T>[] {
+  return Array.from({ length: count }, (_, index): Settled<T> => {
+    const refusal = refusals.get(index);
+    if (!refusal) return { ok: true, value: done };
+    return isDuplicateKey(refusal) ? { ok: true, value: duplicate } : { ok: false, error: refusal };
+  });
+}
+
+type InsertResult = 'inserted' | 'duplicate';
 
 const inserts = new WeakMap<Collection, (document: Document) => Promise<InsertResult>>();
 
@@ -107,19 +120,15 @@ async function insertAll(collection: Collection, documents: Document[]): Promise
   try {
     await collection.insertMany(documents, { ordered: false });
   } catch (error) {
-    refusals = refusalsOf(error);
+    ({ refusals } = refusedStatements(error));
   }
-  return documents.map((_, index): Settled<InsertResult> => {
-    const refusal = refusals.get(index);
-    if (!refusal) return { ok: true, value: 'inserted' };
-    return isDuplicateKey(refusal) ? { ok: true, value: 'duplicate' } : { ok: false, error: refusal };
-  });
+  return settleStatements<InsertResult>(documents.length, refusals, 'inserted', 'duplicate');
 }
 
 type Upsert = { filter: Filter<Document>; update: UpdateFilter<Document> };
 
 /** 'changed': the filter matched and the document changed, or none matched and it was inserted. */
-export type UpsertResult = 'changed' | 'duplicate';
+type UpsertResult = 'changed' | 'duplicate';
 
 const upserts = new WeakMap<Collection, (upsert: Upsert) => Promise<UpsertResult>>();
 
@@ -153,14 +162,9 @@ async function upsertAll(collection: Collection, ops: Upsert[]): Promise<Settled
       { ordered: false },
     );
   } catch (error) {
-    refusals = refusalsOf(error);
-    result = (error as MongoBulkWriteError).result;
+    ({ refusals, result } = refusedStatements(error));
   }
   if (result.matchedCount !== result.modifiedCount)
     throw new Error('a grouped upsert matched a document it did not change: its update must change what its filter matches');
-  return ops.map((_, index): Settled<UpsertResult> => {
-    const refusal = refusals.get(index);
-    if (!refusal) return { ok: true, value: 'changed' };
-    return isDuplicateKey(refusal) ? { ok: true, value: 'duplicate' } : { ok: false, error: refusal };
-  });
+  return settleStatements<UpsertResult>(ops.length, refusals, 'changed', 'duplicate');
 }

@@ -19,8 +19,9 @@ export type WriteOutcome = 'applied' | 'stale';
  * deliveries for them arrive). Without this, the newest of N concurrent first
  * deliveries could be dropped as "stale".
  *
- * Where the server reports each statement of a bulk write (MongoDB), the
- * upsert shares one command with concurrent ones (group-commit.ts).
+ * Where the server reports each statement of a bulk write (`bulkWriteResults`
+ * in capabilities.ts), the upsert shares one command with concurrent ones
+ * (group-commit.ts).
  */
 export async function guardedUpsert<T extends Document>(
   collection: Collection<T>,
