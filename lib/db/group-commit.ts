@@ -8,7 +8,7 @@ import {
   type Filter,
   type UpdateFilter,
 } from 'mongodb';
-import { isDuplicateKey, writeErrorsOf } from './errors';
+import { isDatabaseUnavailable, isDuplicateKey, writeErrorsOf } from './errors';
 
 /** One write's own result within a batch: its value, or the error that refused it alone. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -23,7 +23,10 @@ const MAX_BATCH = 256;
  * idle app adds no latency, and under load each command carries many writes,
  * which cuts the CPU and round trips per write on both sides. Every caller
  * still waits for its own write's acknowledgement; a batch that fails as a
- * whole (the database is down, the write concern failed) fails every write in it.
+ * whole (the database is down, the write concern failed) fails every write in
+ * it. When it failed because the database is unavailable, the writes waiting
+ * behind it fail with it: sent next, they would meet the same outage one
+ * server-selection timeout later each, and queue up while it lasts.
  */
 export function groupCommit<Op, T>(sendBatch: (ops: Op[]) => Promise<Settled<T>[]>): (op: Op) => Promise<T> {
   const waiting: { op: Op; resolve: (value: T) => void; reject: (error: unknown) => void }[] = [];
@@ -36,7 +39,10 @@ export function groupCommit<Op, T>(sendBatch: (ops: Op[]) => Promise<Settled<T>[
     sendBatch(batch.map(({ op }) => op))
       .then(
         (settled) => batch.forEach(({ resolve, reject }, i) => (settled[i]?.ok ? resolve(settled[i].value) : reject(settled[i]?.error))),
-        (error: unknown) => batch.forEach(({ reject }) => reject(error)),
+        (error: unknown) => {
+          const failed = isDatabaseUnavailable(error) ? [...batch, ...waiting.splice(0)] : batch;
+          failed.forEach(({ reject }) => reject(error));
+        },
       )
       .finally(() => {
         sending = false;

@@ -1,3 +1,4 @@
+import { MongoNetworkError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { groupCommit, type Settled } from '@/lib/db/group-commit';
 
@@ -59,6 +60,15 @@ describe('group commit', () => {
       'wrote 5',
       'refused: connection closed',
     ]);
+  });
+
+  it('fails the writes waiting behind a batch the database was unavailable for, instead of sending them into the outage', async () => {
+    const server = fakeServer();
+    const write = groupCommit(server.send);
+    const results = [1, 2, 3].map((op) => write(op).catch((error: Error) => `failed: ${error.message}`));
+    server.fail(0, new MongoNetworkError('connection refused'));
+    expect(await Promise.all(results)).toEqual(['failed: connection refused', 'failed: connection refused', 'failed: connection refused']);
+    expect(server.batches).toEqual([[1]]);
   });
 
   it('keeps going after a failed batch: the next write is sent at once', async () => {
