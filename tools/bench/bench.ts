@@ -249,7 +249,7 @@ const eventsFor = (key: EndpointKey) => (key === 'a' ? SETTINGS.floorEvents : SE
  */
 async function measureEndpoints(server: HarnessServer): Promise<Record<string, Measurement>> {
   console.log(
-    `\nEach phase starts from empty collections; fresh users' events, in order per user; no retries; ${SETTINGS.rounds} interleaved rounds.\n${HEADER}`,
+    `\nEach phase starts from empty collections; fresh users' events, in order per user; no retries; ${SETTINGS.rounds} interleaved round${SETTINGS.rounds === 1 ? '' : 's'}.\n${HEADER}`,
   );
   const results: Record<string, Measurement> = {};
   for (const connections of SETTINGS.connections) {
@@ -363,7 +363,7 @@ function printSteps(stored: number, ledger: number, steps: StepTiming[]) {
  */
 async function measureScale(server: HarnessServer) {
   console.log(
-    `\nScale: (b) at ${SETTINGS.scaleConnections} connections with users already stored, alternating with (a); ${SETTINGS.rounds} rounds.\n${HEADER}`,
+    `\nScale: (b) at ${SETTINGS.scaleConnections} connections with users already stored, alternating with (a); ${SETTINGS.rounds} round${SETTINGS.rounds === 1 ? '' : 's'}.\n${HEADER}`,
   );
   const scale: { stored: number; floor: Measurement; webhook: Measurement }[] = [];
   const steps: Record<number, StepTiming[]> = {};
