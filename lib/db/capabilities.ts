@@ -73,9 +73,9 @@ async function hasDateGrouping(database: Db): Promise<boolean> {
 /**
  * Four upserts in one unordered bulk write against a unique index, as grouped
  * order-guarded writes send them: an update of a stored document, an insert,
- * an insert the index refuses, and an insert after it. MongoDB reports the
- * refusal at index 2 and upserts at 1 and 3; FerretDB v1 reports the refusal
- * at index 0, stops there and drops the counts.
+ * an insert the index refuses, and an insert after it. The refusal must come
+ * back at index 2 and the upserts at 1 and 3; some compatible servers report
+ * a refusal as the whole command's (index 0), stop there and drop the counts.
  */
 async function hasBulkWriteResults(database: Db): Promise<boolean> {
   const probe = database.collection<{ k: number; v: number }>(BULK_PROBE_COLLECTION);
