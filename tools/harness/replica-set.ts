@@ -18,8 +18,6 @@ export type ReplicaSetMember = {
   port: number;
   /** The member's own mongod log (JSON lines), kept across its restarts. */
   logFile: string;
-  /** The process serving now (a restart changes it). */
-  readonly pid: number;
   /** SIGKILL, no drain; resolves once the process has exited. */
   crash(): Promise<void>;
   /** Starts the member again on its port and data; resolves once it is a primary or secondary again. */
@@ -132,9 +130,6 @@ export async function startReplicaSet({ dataDir, logDir = dataDir, logPrefix = '
       host: `127.0.0.1:${port}`,
       port,
       logFile,
-      get pid() {
-        return child.pid!;
-      },
       crash: () => killChild(child),
       async restart() {
         await stopChild(child);
