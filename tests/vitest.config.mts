@@ -41,6 +41,8 @@ export default defineConfig({
           root,
           include: ['tests/fault/**/*.test.ts'],
           environment: 'node',
+          // One file at a time: each asserts answers within Svix's 15 s and must have the machine to itself.
+          fileParallelism: false,
           // A phase's bound, not its expected time: the first one also builds the app.
           testTimeout: 600_000,
           hookTimeout: 60_000,

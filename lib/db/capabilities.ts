@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, MongoServerError, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, ObjectId, type Db } from 'mongodb';
 
 /**
  * What the connected server can do, found out once per connection by asking
@@ -21,9 +21,14 @@ export type Capabilities = {
   bulkWriteResults: boolean;
 };
 
-/** Scratch collections for the probes, dropped right after. */
-const PROBE_COLLECTION = 'capability_probe';
-const BULK_PROBE_COLLECTION = 'capability_probe_bulk';
+/**
+ * A scratch collection of the probe's own, dropped right after. Its own:
+ * app instances that start together probe at once, and with one shared name
+ * a probe refused or dropped another's, which then read as "not supported".
+ */
+function scratchCollection(probe: string): string {
+  return `capability_probe_${probe}_${new ObjectId().toHexString()}`;
+}
 
 export async function detectCapabilities(database: Db): Promise<Capabilities> {
   const [replicated, ttlIndexes, dateGrouping, bulkWriteResults] = await Promise.all([
@@ -54,7 +59,7 @@ async function supported(probe: () => Promise<unknown>): Promise<boolean> {
 }
 
 async function hasTtlIndexes(database: Db): Promise<boolean> {
-  const probe = database.collection(PROBE_COLLECTION);
+  const probe = database.collection(scratchCollection('ttl'));
   const ttl = await supported(() => probe.createIndexes([{ key: { at: 1 }, name: 'at_ttl', expireAfterSeconds: 60 }]));
   await supported(() => probe.drop());
   return ttl;
@@ -78,7 +83,7 @@ async function hasDateGrouping(database: Db): Promise<boolean> {
  * a refusal as the whole command's (index 0), stop there and drop the counts.
  */
 async function hasBulkWriteResults(database: Db): Promise<boolean> {
-  const probe = database.collection<{ k: number; v: number }>(BULK_PROBE_COLLECTION);
+  const probe = database.collection<{ k: number; v: number }>(scratchCollection('bulk'));
   const upsert = (k: number, v: number) => ({ updateOne: { filter: { k, v: { $lt: v } }, update: { $set: { v } }, upsert: true } });
   try {
     return await supported(async () => {

@@ -7,16 +7,17 @@
 import { connect } from 'node:net';
 import { MongoClient } from 'mongodb';
 import type { Attempt } from './sender';
-import type { HarnessServer } from './server';
+import type { ReplicaSetMember } from './replica-set';
+import type { HarnessServer, ReplicaSetHarnessServer } from './server';
 
-export type Fault = {
+export type Fault<Server = HarnessServer> = {
   name: string;
   /** The app itself is down: attempts meeting the fault get no answer instead of a 503. */
   appDown: boolean;
   /** Puts the fault in effect; resolves once it is confirmed. */
-  inject(server: HarnessServer): Promise<void>;
+  inject(server: Server): Promise<void>;
   /** Ends the fault; resolves once the service answers again. */
-  lift(server: HarnessServer): Promise<void>;
+  lift(server: Server): Promise<void>;
 };
 
 /** How long a fault may take to be confirmed, or lifted, before the run fails: a bound, not a wait. */
@@ -95,6 +96,66 @@ export const appCrash: Fault = {
   },
 };
 
+/** Whether the member answers as the writable primary (false while it does not answer at all). */
+async function isPrimary(member: ReplicaSetMember): Promise<boolean> {
+  const hello = await member.command({ hello: 1 }, { timeoutMs: 1_000 }).catch(() => undefined);
+  return hello?.isWritablePrimary === true;
+}
+
+/**
+ * The replica set's primary leaves (`leave`) while the other members are held
+ * from standing for election, so there is no primary for as long as the fault
+ * lasts, however fast an election would be; lifting it lets them elect one,
+ * then `comeBack` runs. Made per run: it remembers which member left.
+ */
+function primaryLeaves(
+  name: string,
+  leave: (primary: ReplicaSetMember) => Promise<void>,
+  comeBack: (primary: ReplicaSetMember) => Promise<void>,
+): Fault<ReplicaSetHarnessServer> {
+  let left: { primary: ReplicaSetMember; others: ReplicaSetMember[] } | undefined;
+  return {
+    name,
+    appDown: false,
+    async inject({ replicaSet }) {
+      const primary = await replicaSet.primary();
+      const others = replicaSet.members.filter((member) => member !== primary);
+      await replicaSet.holdElections(others);
+      left = { primary, others };
+      await leave(primary);
+    },
+    async lift({ replicaSet }) {
+      if (!left) throw new Error(`${name}: lifted before it was injected`);
+      await replicaSet.elect(left.others);
+      await comeBack(left.primary);
+    },
+  };
+}
+
+/** A graceful failover, as in maintenance: the primary steps down (and may not stand again for 60 s). */
+export function primaryStepDown(): Fault<ReplicaSetHarnessServer> {
+  return primaryLeaves(
+    'primary step-down (replSetStepDown; no election until the overlap)',
+    async (primary) => {
+      await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 10 }, { timeoutMs: 30_000 });
+      await until('the old primary is a secondary', async () => !(await isPrimary(primary)));
+    },
+    async () => {},
+  );
+}
+
+/** The primary's process dies (SIGKILL, no drain); once a new primary is elected it starts again on its data and rejoins. */
+export function primaryCrash(): Fault<ReplicaSetHarnessServer> {
+  return primaryLeaves(
+    'primary crash (SIGKILL; no election until the overlap; restarted on its data)',
+    async (primary) => {
+      await primary.crash();
+      await until("the old primary's port refuses connections", () => portRefuses(`http://${primary.host}`));
+    },
+    (primary) => primary.restart(),
+  );
+}
+
 /** When the fault was in effect, as performance.now() times (the sender's clock). */
 export type FaultWindow = {
   /** The fault was started (signal sent): attempts in flight then met it too. */
@@ -123,7 +184,7 @@ export function attemptsMeeting(attempts: readonly Attempt[], window: FaultWindo
  * onAttempt), and `finish()` once the sender has returned, which also lifts a
  * fault whose overlap never came (the run's overlap check then fails).
  */
-export function faultController(fault: Fault, server: HarnessServer, { overlap }: { overlap: number }) {
+export function faultController<Server>(fault: Fault<Server>, server: Server, { overlap }: { overlap: number }) {
   let held: Promise<void> | undefined;
   let release = () => {};
   let overlapReached = () => {};

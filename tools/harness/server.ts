@@ -1,7 +1,8 @@
 /**
  * The system under test for the benchmark and the fault run: a fresh embedded
- * database and the production build of the app (`next start`, no -H) on free
- * ports, configured like a Clerk development instance that is never called.
+ * database (or a three-member replica set: replica-set.ts) and the production
+ * build of the app (`next start`, no -H) on free ports, configured like a
+ * Clerk development instance that is never called.
  * The build (.next-harness; .next-bench for the benchmark's build, the only
  * one with its routes) is reused while the sources that go into it are
  * unchanged (committed and uncommitted alike).
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { startLocalDb, type LocalDb } from '../db/local-db';
 import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from './next-server';
+import { startReplicaSet, type ReplicaSet } from './replica-set';
 import { newWebhookSecret } from '../clerk/svix';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -63,6 +65,9 @@ export type HarnessServer = {
   stop(): Promise<void>;
 };
 
+/** The same, serving from a three-member replica set (`replicaSet: true`) instead of one embedded database. */
+export type ReplicaSetHarnessServer = Omit<HarnessServer, 'localDb'> & { replicaSet: ReplicaSet };
+
 type Options = {
   /** Run the benchmark's build, the only one with the benchmark-only routes. */
   benchRoutes: boolean;
@@ -73,6 +78,8 @@ type Options = {
   cpuProfileDir?: string;
   /** How many `next start` processes serve the one database (default 1). */
   instances?: number;
+  /** Serve from a three-member replica set whose members a test can kill and restart (default: one embedded database). */
+  replicaSet?: boolean;
 };
 
 type Build = { distDir: string; env: Record<string, string> };
@@ -156,19 +163,22 @@ function profilerEnv(dir: string): Record<string, string> {
   return { HARNESS_CPU_PROFILE_DIR: dir, NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ') };
 }
 
+export function startHarnessServer(options: Options & { replicaSet: true }): Promise<ReplicaSetHarnessServer>;
+export function startHarnessServer(options: Options & { replicaSet?: false }): Promise<HarnessServer>;
 export async function startHarnessServer({
   benchRoutes,
   name,
   log = console.log,
   cpuProfileDir,
   instances = 1,
-}: Options): Promise<HarnessServer> {
+  replicaSet = false,
+}: Options): Promise<HarnessServer | ReplicaSetHarnessServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `clerk-mongo-sync-${name}-`));
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${name}-server.log`);
   const serverLog = createWriteStream(logFile);
   const secret = newWebhookSecret();
-  let localDb: LocalDb | undefined;
+  let database: Pick<LocalDb, 'uri' | 'description' | 'stop'> | undefined;
   let client: MongoClient | undefined;
   const running = new Set<NextServer>();
 
@@ -179,19 +189,24 @@ export async function startHarnessServer({
     process.off('exit', stopAppsOnExit);
     await client?.close().catch(() => undefined);
     await Promise.all([...running].map((app) => app.stop()));
-    await localDb?.stop();
+    await database?.stop();
     serverLog.end();
     rmSync(dataDir, { recursive: true, force: true });
   };
 
   try {
-    localDb = await startLocalDb({ dataDir });
-    log(`database: ${localDb.description} at ${localDb.uri}`);
+    const started: { replicaSet: ReplicaSet } | { localDb: LocalDb } = replicaSet
+      ? { replicaSet: await startReplicaSet({ dataDir, logDir: LOG_DIR, logPrefix: name }) }
+      : { localDb: await startLocalDb({ dataDir }) };
+    const serving = 'replicaSet' in started ? started.replicaSet : started.localDb;
+    database = serving;
+    const { uri } = serving;
+    log(`database: ${serving.description} at ${uri}`);
     const build = buildFor(benchRoutes);
     await ensureBuild(build, log);
     const appEnv = {
       ...build.env,
-      MONGODB_URI: localDb.uri,
+      MONGODB_URI: uri,
       MONGODB_DB: DATABASE_NAME,
       CLERK_WEBHOOK_SECRET: secret,
       ADMIN_USER_IDS: '',
@@ -220,12 +235,12 @@ export async function startHarnessServer({
       });
     }
     log(`app: ${instances} × next start at ${apps.map(({ origin }) => origin).join(', ')} (log: ${path.relative(ROOT, logFile)})`);
-    client = new MongoClient(localDb.uri, { serverSelectionTimeoutMS: 10_000 });
+    client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
     const profile = <T>(name: string, work: () => Promise<T>) => {
       if (!cpuProfileDir) throw new Error('profile() needs a harness server started with cpuProfileDir');
       return profiled(cpuProfileDir, apps[0]!.pid, name, work);
     };
-    return { origin: apps[0]!.origin, apps, localDb, db: client.db(DATABASE_NAME), secret, logFile, profile, stop };
+    return { origin: apps[0]!.origin, apps, ...started, db: client.db(DATABASE_NAME), secret, logFile, profile, stop };
   } catch (error) {
     await stop();
     throw error;
