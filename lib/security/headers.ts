@@ -44,7 +44,7 @@ export function baseSecurityHeaders({ production }: { production: boolean }): He
   ];
 }
 
-/** For the JSON routes the middleware skips (webhooks): nothing in them may load or be framed. */
+/** For the JSON routes the middleware skips (webhooks, health): nothing in them may load or be framed. */
 export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 /**

@@ -58,7 +58,7 @@ export type AppTarget = { url: string; source: string };
 export function webhookTarget(url: string | undefined, file = DEV_SERVER_FILE): AppTarget {
   if (url) return { url, source: 'from --url' };
   const running = runningDevServer(file);
-  if (running) return { url: endpointAt(running.port), source: `where npm run dev listens (${path.relative(ROOT, file)})` };
+  if (running) return { url: endpointAt(running.port), source: `where npm run dev listens, from ${path.relative(ROOT, file)}` };
   return {
     url: endpointAt(DEFAULT_DEV_PORT),
     source: `the default: no running npm run dev recorded in ${path.relative(ROOT, file)}; pass --url <endpoint> for another address`,
