@@ -9,29 +9,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { ensureLocalDbServer } from '../db/local-db';
 import { ensureChromium } from './browser';
+import { readPlaywrightReport, readVitestReport, type Counts, type Report } from './reports';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const REPORTS = path.join(ROOT, 'tests', '.artifacts', 'reports');
 /** Where tests/playwright.config.ts writes its JSON report. */
 const PLAYWRIGHT_REPORT = path.join(ROOT, 'tests', '.artifacts', 'e2e', 'report.json');
 
-type Counts = { passed: number; failed: number; skipped: number };
-/** A skipped test and why: Vitest's `context.skip(note)` (tools/test/skips-reporter.ts), Playwright's `test.skip(condition, description)`. */
-const skip = z.object({ test: z.string(), file: z.string(), reason: z.string().optional() });
-type Skip = z.infer<typeof skip>;
-type Report = Counts & { skips: Skip[] };
 type Suite = { name: string; command: string[]; report: string; env?: Record<string, string>; read: (json: unknown) => Report };
-
-const vitestReport = z.object({
-  numPassedTests: z.number(),
-  numFailedTests: z.number(),
-  numPendingTests: z.number(),
-  numTodoTests: z.number(),
-});
-const vitestSkips = z.array(skip);
 
 function vitest(project: string): Suite {
   const report = path.join(REPORTS, `${project}.json`);
@@ -53,56 +40,8 @@ function vitest(project: string): Suite {
     ],
     report,
     env: { SKIPS_REPORT: skipsReport },
-    read: (json) => {
-      const { numPassedTests, numFailedTests, numPendingTests, numTodoTests } = vitestReport.parse(json);
-      const skips = existsSync(skipsReport) ? vitestSkips.parse(JSON.parse(readFileSync(skipsReport, 'utf8'))) : [];
-      return { passed: numPassedTests, failed: numFailedTests, skipped: numPendingTests + numTodoTests, skips };
-    },
+    read: (json) => readVitestReport(json, existsSync(skipsReport) ? JSON.parse(readFileSync(skipsReport, 'utf8')) : []),
   };
-}
-
-type PlaywrightSuite = { title: string; file?: string; specs?: PlaywrightSpec[]; suites?: PlaywrightSuite[] };
-type PlaywrightSpec = {
-  title: string;
-  file: string;
-  tests: Array<{ status: string; annotations: Array<{ type: string; description?: string }> }>;
-};
-
-const playwrightSpec: z.ZodType<PlaywrightSpec> = z.object({
-  title: z.string(),
-  file: z.string(),
-  tests: z.array(
-    z.object({ status: z.string(), annotations: z.array(z.object({ type: z.string(), description: z.string().optional() })) }),
-  ),
-});
-const playwrightSuite: z.ZodType<PlaywrightSuite> = z.lazy(() =>
-  z.object({
-    title: z.string(),
-    file: z.string().optional(),
-    specs: z.array(playwrightSpec).optional(),
-    suites: z.array(playwrightSuite).optional(),
-  }),
-);
-const playwrightReport = z.object({
-  stats: z.object({ expected: z.number(), unexpected: z.number(), flaky: z.number(), skipped: z.number() }),
-  suites: z.array(playwrightSuite),
-});
-
-/** Every skipped spec in Playwright's report, with the description its skip annotation carries. */
-function playwrightSkips(suites: readonly PlaywrightSuite[], titles: readonly string[] = []): Skip[] {
-  return suites.flatMap((suite) => {
-    const path = suite.file ? titles : [...titles, suite.title];
-    const own = (suite.specs ?? []).flatMap((spec) =>
-      spec.tests
-        .filter((test) => test.status === 'skipped')
-        .map((test) => ({
-          test: [...path, spec.title].filter(Boolean).join(' › '),
-          file: `tests/e2e/${spec.file}`,
-          reason: test.annotations.find((annotation) => annotation.type === 'skip' || annotation.type === 'fixme')?.description,
-        })),
-    );
-    return [...own, ...playwrightSkips(suite.suites ?? [], path)];
-  });
 }
 
 const SUITES: Suite[] = [
@@ -112,11 +51,7 @@ const SUITES: Suite[] = [
     name: 'e2e',
     command: ['npx', 'playwright', 'test', '--config', 'tests/playwright.config.ts'],
     report: PLAYWRIGHT_REPORT,
-    read: (json) => {
-      // A test that passed only on a retry counts as passed: retries are 0, so there are none.
-      const { stats, suites } = playwrightReport.parse(json);
-      return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped, skips: playwrightSkips(suites) };
-    },
+    read: readPlaywrightReport,
   },
   vitest('fault'),
 ];
