@@ -8,6 +8,9 @@ authorizedPartiesFromEnv();
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // `next dev` serves its scripts to localhost only unless told otherwise; the README's and the tools'
+  // addresses include http://127.0.0.1:<port>, where the pages would otherwise stay blank.
+  allowedDevOrigins: ['127.0.0.1', '[::1]'],
   // Lets tests and benchmarks build into their own folder beside a developer's .next.
   distDir: process.env.NEXT_DIST_DIR || '.next',
   // Pin the workspace root so a lockfile in a parent folder is never picked.
@@ -35,6 +38,7 @@ const nextConfig: NextConfig = {
     return [
       { source: '/:path*', headers: baseSecurityHeaders({ production: process.env.NODE_ENV === 'production' }) },
       { source: '/api/webhooks/:path*', headers: [{ key: 'Content-Security-Policy', value: API_CONTENT_SECURITY_POLICY }] },
+      { source: '/api/health', headers: [{ key: 'Content-Security-Policy', value: API_CONTENT_SECURITY_POLICY }] },
     ];
   },
 };

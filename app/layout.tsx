@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { ClerkProvider } from '@clerk/nextjs';
-import { SiteHeader } from '@/components/site-header';
+import { SiteHeader, SiteHeaderFrame } from '@/components/site-header';
+import { clerkKeysFromEnv } from '@/lib/env/clerk-setup';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -10,6 +11,18 @@ export const metadata: Metadata = {
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
+  // Without usable keys ClerkProvider throws; the middleware then rewrites every page to app/clerk-unavailable,
+  // which needs no Clerk, so that is the only page rendered here without it.
+  if (!clerkKeysFromEnv().ok) {
+    return (
+      <html lang="en">
+        <body>
+          <SiteHeaderFrame />
+          {children}
+        </body>
+      </html>
+    );
+  }
   return (
     // dynamic: Clerk's script tags carry the request's CSP nonce (middleware.ts); without it the strict policy blocks them.
     <ClerkProvider dynamic>

@@ -19,7 +19,7 @@ function AuthShell({ form, children }: { form: string; children: ReactNode }) {
           </p>
           <p>
             Check your network and any content blocker; if you run this app, check that NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is this
-            instance&apos;s key (or unset, for Clerk&apos;s keyless mode), then run <code>npm run doctor</code>.
+            instance&apos;s key, then run <code>npm run doctor</code>.
           </p>
         </div>
       </ClerkFailed>

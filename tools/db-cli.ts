@@ -20,6 +20,20 @@ import { DEV_DATABASE_URI, loadLocalEnv, type EnvSource } from './lib/local-env'
 const USAGE = 'usage: npm run db -- users | user <clerkId> | deliveries [--limit N] [--json]';
 const DEFAULT_DELIVERIES = 20;
 
+const HELP = `${USAGE}
+
+Looks at the app's database without signing in (read-only). It reads MONGODB_URI and MONGODB_DB as the
+app does (environment, then .env.local); unset, the embedded database npm run dev starts.
+
+  users               every user, newest first (tombstones and presence-only entries included)
+  user <clerkId>      one user: every field, then their assessments and sessions
+  deliveries          the latest webhook deliveries the app answered (default ${DEFAULT_DELIVERIES})
+  --limit N           at most N rows
+  --json              machine-readable output instead of tables
+  -h, --help          this text
+
+Exit 0 with the answer, 1 with one line when the database is unreachable or the user unknown, 2 for usage.`;
+
 type Command = { kind: 'users' } | { kind: 'user'; clerkId: string } | { kind: 'deliveries' };
 type Options = { command: Command; limit: number | undefined; json: boolean };
 
@@ -33,8 +47,9 @@ class Stop extends Error {
   }
 }
 
-function parseCommand(args: string[]): Options {
+function parseCommand(args: string[]): Options | 'help' {
   const { values, positionals } = parseFlags(args);
+  if (values.help) return 'help';
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new Stop(`--limit must be a whole number from 1; ${USAGE}`, 2);
   const command = commandOf(positionals);
@@ -44,7 +59,11 @@ function parseCommand(args: string[]): Options {
 
 function parseFlags(args: string[]) {
   try {
-    return parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, limit: { type: 'string' } } });
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     throw new Stop(`${error instanceof Error ? error.message : String(error)}; ${USAGE}`, 2);
   }
@@ -106,6 +125,7 @@ async function answer({ command, limit, json }: Options, opened: Opened, target:
 
 async function main(): Promise<void> {
   const options = parseCommand(process.argv.slice(2));
+  if (options === 'help') return console.log(HELP);
   const target = databaseTarget(loadLocalEnv());
   const opened = await connect(target);
   try {

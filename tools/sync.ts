@@ -21,6 +21,21 @@ import { loadLocalEnv } from './lib/local-env';
 
 const USAGE = 'usage: npm run sync -- backfill|reconcile [--dry-run] [--restart] [--json] [--page-size <1-500>]';
 
+const HELP = `${USAGE}
+
+Brings every Clerk user into MongoDB through the webhooks' order guard, from Clerk's Backend API.
+Needs CLERK_SECRET_KEY and MONGODB_URI (+ MONGODB_DB, CLERK_API_URL), from the environment or .env.local.
+
+  backfill            every Clerk user into users (idempotent; resumes an interrupted run)
+  reconcile           the same, then tombstones the users Clerk no longer has
+  --dry-run           read everything, print what it would do, write nothing
+  --restart           ignore an interrupted run's checkpoint
+  --json              the summary as one JSON line
+  --page-size <n>     users per request to Clerk, 1-${MAX_PAGE_SIZE} (default ${MAX_PAGE_SIZE})
+  -h, --help          this text
+
+Exit 0 when complete, 130 when stopped with Ctrl-C, 1 otherwise (with one line saying why), 2 for usage.`;
+
 function fail(message: string, code = 1): void {
   console.error(`sync: ${message}`);
   process.exitCode = code;
@@ -31,16 +46,28 @@ function databaseHost(uri: string): string {
   return /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]+)/.exec(uri)?.[1] ?? 'the configured server';
 }
 
+function parseFlags() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        'dry-run': { type: 'boolean', default: false },
+        restart: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'page-size': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 function parseCommand() {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      restart: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      'page-size': { type: 'string' },
-    },
-  });
+  const parsed = parseFlags();
+  if (!parsed) return undefined;
+  const { values, positionals } = parsed;
+  if (values.help) return 'help' as const;
   const [kind, ...rest] = positionals;
   const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
   if ((kind !== 'backfill' && kind !== 'reconcile') || rest.length > 0) return undefined;
@@ -79,6 +106,7 @@ function report(outcome: SyncOutcome, json: boolean, uri: string): void {
 
 async function main(): Promise<void> {
   const command = parseCommand();
+  if (command === 'help') return console.log(HELP);
   if (!command) return fail(USAGE, 2);
   const settings = parseSyncSettings(loadLocalEnv());
   if (!settings.ok) return fail(settings.problems.join('; '));

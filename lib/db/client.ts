@@ -12,6 +12,14 @@ import { ensureIndexes } from './indexes';
  */
 export const DB_TIMEOUT_MS = 5_000;
 
+/**
+ * On Vercel, `attachDatabasePool` keeps the function instance alive until the pool's idle connections
+ * close: `maxIdleTimeMS` (+100 ms) after every use, and that time is billed. A minute, as elsewhere,
+ * would bill each lone delivery for a minute; Vercel's guidance for Fluid compute is a relatively low
+ * idle timeout (about 5 s): bursts still reuse connections, a quiet instance suspends within seconds.
+ */
+const VERCEL_MAX_IDLE_TIME_MS = 5_000;
+
 /** A database with its capabilities detected and its indexes ensured. */
 type Ready = { database: Db; capabilities: Capabilities };
 
@@ -35,7 +43,7 @@ function shared(): Shared {
     // client unable to select the server for 30 s after a hang ended (tests/integration/webhook-outage.test.ts).
     // Long operations set their own `timeoutMS` (lib/sync/user-batch-writer.ts).
     socketTimeoutMS: 7_000,
-    maxIdleTimeMS: 60_000,
+    maxIdleTimeMS: process.env.VERCEL ? VERCEL_MAX_IDLE_TIME_MS : 60_000,
     // 2xx only once the write is durable: acknowledged by a majority, journaled.
     writeConcern: { w: 'majority', journal: true },
   });

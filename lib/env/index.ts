@@ -6,6 +6,7 @@ import {
   envError,
   EnvError,
   findEnvProblems,
+  rawInputOf,
   type Env,
   type EnvProblem,
   type EnvSetting,
@@ -16,8 +17,10 @@ export { EnvError, type Env, type EnvProblem };
 let settings: Env | undefined;
 
 /**
- * The server configuration. Each setting is parsed when first read and kept
- * once valid; reading a broken one throws an `EnvError` naming it and its fix.
+ * The server configuration. Each setting is parsed when first read, and again
+ * only when its variable changes (`next dev` reloads a changed .env.local into
+ * process.env: the webhook secret and the rest then apply from the next
+ * request); reading a broken one throws an `EnvError` naming it and its fix.
  * Per setting rather than all at once, so a malformed webhook secret fails the
  * webhook route but not the database client (it reads MONGODB_URI only).
  * Lazy rather than at import time so a `next build` without production
@@ -29,14 +32,18 @@ export function env(): Env {
 }
 
 function settingsReadOnDemand(): Env {
-  const valid = new Map<EnvSetting, unknown>();
+  const parsed = new Map<EnvSetting, { input: string; value: unknown }>();
   const view = {};
   for (const setting of ENV_SETTINGS) {
     Object.defineProperty(view, setting, {
       enumerable: true,
       get() {
-        if (!valid.has(setting)) valid.set(setting, read(setting));
-        return valid.get(setting);
+        const input = rawInputOf(process.env, setting);
+        const known = parsed.get(setting);
+        if (known?.input === input) return known.value;
+        const value = read(setting);
+        parsed.set(setting, { input, value });
+        return value;
       },
     });
   }

@@ -155,6 +155,11 @@ function variablesOf(setting: EnvSetting): readonly EnvVariable[] {
   return setting === 'webhookSecret' ? WEBHOOK_SECRET_VARIABLES : [setting];
 }
 
+/** The raw text a setting is parsed from, as one string: equal strings parse to equal values. */
+export function rawInputOf(source: Record<string, string | undefined>, setting: EnvSetting): string {
+  return JSON.stringify(variablesOf(setting).map((variable) => source[variable] ?? null));
+}
+
 /**
  * A broken rule: the variable and what it must be. `rule` never contains the
  * value (safe for a public answer such as /api/health); `rejected`, when
@@ -198,6 +203,14 @@ export function checkSetting<K extends EnvSetting>(source: Record<string, string
 
 export class EnvError extends Error {
   override name = 'EnvError';
+
+  constructor(
+    message: string,
+    /** One sentence per broken rule (`describeProblem`), without the message's frame. */
+    readonly problems: readonly string[] = [],
+  ) {
+    super(message);
+  }
 }
 
 export type EnvCheck = { ok: true; env: Env } | { ok: false; problems: string[] };
@@ -221,5 +234,6 @@ export function envError(problems: readonly string[]): EnvError {
   const lines = problems.map((problem) => `  - ${problem}`);
   return new EnvError(
     `Invalid configuration:\n${lines.join('\n')}\nSet these in .env.local (see .env.local.example) or in your host's environment settings.`,
+    problems,
   );
 }

@@ -44,5 +44,12 @@ export function baseSecurityHeaders({ production }: { production: boolean }): He
   ];
 }
 
-/** For the JSON routes the middleware skips (webhooks): nothing in them may load or be framed. */
+/** For the JSON routes the middleware skips (webhooks, health): nothing in them may load or be framed. */
 export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * For the page shown while Clerk cannot work (middleware.ts), which Clerk's middleware does not answer, so
+ * Clerk's policy is not there: static text without user input or Clerk's scripts, so no script policy, but
+ * no framing, plugins, foreign `<base>` or form targets either.
+ */
+export const CLERK_UNAVAILABLE_CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";

@@ -73,9 +73,9 @@ async function receive(request: Request, headers: SvixHeaders, startedAt: number
 
 async function receiveBody({ rawBody, headers, startedAt }: Delivery): Promise<DeliveryResult> {
   const secret = webhookSecret();
-  if (!secret) return { outcome: 'not_configured', message: 'the webhook signing secret is not configured on the server' };
+  if (!secret.ok) return { outcome: 'not_configured', message: secret.message };
 
-  const verification = verifySignature(secret, rawBody, headers);
+  const verification = verifySignature(secret.secret, rawBody, headers);
   if (!verification.ok) return { outcome: 'bad_signature', message: verification.reason };
   const { svixId, sentAt } = verification;
 
@@ -139,17 +139,27 @@ async function settle(classified: Classified, base: Identified, sentAt: Date, st
   return { ...base, outcome, message: classified.kind === 'apply' ? outcome : classified.message };
 }
 
-let configErrorReported = false;
+let reportedProblem: string | undefined;
 
-/** The secret, or undefined when configuration is missing or invalid (its message is logged once per process). */
-function webhookSecret(): string | undefined {
+type Secret = { ok: true; secret: string } | { ok: false; message: string };
+
+/**
+ * The secret as the environment holds it now (env() parses it again when
+ * `next dev` reloads a changed .env.local), or why there is none: unset, or
+ * set but malformed, naming the rule and never the value. Each new problem is
+ * logged once.
+ */
+function webhookSecret(): Secret {
   try {
-    return env().webhookSecret;
+    const secret = env().webhookSecret;
+    return secret
+      ? { ok: true, secret }
+      : { ok: false, message: 'the webhook signing secret is not configured on the server (CLERK_WEBHOOK_SECRET)' };
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
-    if (!configErrorReported) console.error(error.message);
-    configErrorReported = true;
-    return undefined;
+    if (reportedProblem !== error.message) console.error(error.message);
+    reportedProblem = error.message;
+    return { ok: false, message: `the webhook signing secret is malformed: ${error.problems.join('; ')}` };
   }
 }
 

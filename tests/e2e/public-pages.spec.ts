@@ -56,3 +56,20 @@ for (const { path, form } of [
     await expect(page.getByText(`Loading the ${form} form…`)).toHaveCount(0);
   });
 }
+
+test("a first visit Clerk would send to its Frontend API, which cannot be reached, gets the app's explanation", async ({
+  page,
+  context,
+  origin,
+}) => {
+  // No dev-browser cookie yet: Clerk's middleware would redirect to https://<frontend api>/v1/client/handshake,
+  // a host this server (and the browser) cannot reach, and strand the browser on its error page.
+  await context.clearCookies();
+  const response = await page.goto('/dashboard');
+  expect(response?.status()).toBe(503);
+  expect(page.url()).toBe(`${origin}/dashboard`);
+  const explanation = page.getByTestId('clerk-unavailable');
+  await expect(explanation.getByRole('heading', { level: 1 })).toHaveText('Sign-in is unavailable: Clerk cannot be reached');
+  await expect(explanation.getByRole('alert')).toContainText("this instance's Frontend API, does not answer");
+  await expect(page.getByTestId('profile')).toHaveCount(0);
+});

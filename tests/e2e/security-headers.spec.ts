@@ -116,7 +116,9 @@ test('a page that frames the app gets an empty frame, and the browser reports th
     page.on('console', (message) => {
       if (message.type() === 'error' && message.text().includes('frame-ancestors')) refusals.push(message.text());
     });
-    await page.goto(`${origin}/api/health`);
+    // A page of the app's own origin whose policy lets it frame its own origin (Clerk's `frame-src 'self'`), so
+    // the frame's own `frame-ancestors` is what refuses; the JSON routes' `default-src 'none'` frames nothing.
+    await page.goto(`${origin}/`);
     await page.setContent(`<iframe src="${origin}/" title="framed"></iframe>`);
     await expect.poll(() => refusals.length).toBeGreaterThan(0);
     await expect(page.frameLocator('iframe').getByRole('heading', { level: 1 })).toHaveCount(0);

@@ -73,9 +73,12 @@ describe.concurrent('npm run db (CLI)', () => {
     const run = await runCli(['users']);
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^CLERK ID\s+EMAIL\s+NAME\s+STATE\s+CREATED IN CLERK\s+LAST SEEN$/);
-    expect(lines[1]).toMatch(new RegExp(`^${newer.id}\\s+\\S+@example\\.com\\s+Grace Hopper\\s+online\\s`));
-    expect(lines[2]).toMatch(new RegExp(`^${older.id}\\s+\\S+@example\\.com\\s+Ada Lovelace\\s+offline\\s`));
+    expect(lines[0]).toMatch(/^CLERK ID\s+EMAIL\s+NAME\s+STATE\s+PUBLIC METADATA\s+CREATED IN CLERK\s+LAST SEEN$/);
+    expect(lines[1]).toMatch(new RegExp(`^${newer.id}\\s+\\S+@example\\.com\\s+Grace Hopper\\s+online\\s+—\\s`));
+    // Decoded, key=value, as set with `npm run webhook -- send user.updated --role admin`.
+    expect(lines[2]).toMatch(
+      new RegExp(`^${older.id}\\s+\\S+@example\\.com\\s+Ada Lovelace\\s+offline\\s+plan\\.tier=pro, \\$role=admin\\s`),
+    );
     expect(lines.at(-1)).toBe(`2 user(s) in database "${process.env.MONGODB_DB}" at ${new URL(process.env.MONGODB_URI!).host}`);
   });
 
@@ -140,5 +143,12 @@ describe.concurrent('npm run db (CLI)', () => {
     const unknown = await runCli(['sessions']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toBe('db: usage: npm run db -- users | user <clerkId> | deliveries [--limit N] [--json]');
+  });
+
+  it('--help: the usage and what each command shows, exit 0, without touching the database', async () => {
+    const help = await runCli(['--help'], { MONGODB_URI: 'mongodb://127.0.0.1:1/unreachable' });
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^usage: npm run db -- users \| user <clerkId> \| deliveries/);
+    expect(help.stdout).toMatch(/^ {2}--json\s+machine-readable output/m);
   });
 });

@@ -156,6 +156,29 @@ describe('doctor', () => {
     }
   });
 
+  it('recognises a 401 from Vercel’s Deployment Protection and names the bypass for automation', async () => {
+    // What a protected preview deployment answers before the app sees the request (Vercel Authentication).
+    const protectedPreview: Server = createServer((_request, response) => {
+      response
+        .writeHead(401, {
+          server: 'Vercel',
+          'x-vercel-id': 'fra1::abcde-1700000000000-0123456789ab',
+          'set-cookie': '_vercel_sso_nonce=abc; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=Lax',
+          'content-type': 'text/html; charset=utf-8',
+        })
+        .end('<!doctype html><title>Authentication Required</title>');
+    });
+    await new Promise<void>((resolve) => protectedPreview.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(protectedPreview.address() as AddressInfo).port}/api/webhooks/clerk`;
+      const reachable = verdict(await runDoctor({ env: appEnv, url }), 'Webhook endpoint reachable');
+      expect(reachable).toMatchObject({ ok: false, detail: expect.stringMatching(/answered 401 from Vercel .*Deployment Protection/) });
+      expect(reachable.fix).toMatch(/Protection Bypass for Automation.*\?x-vercel-protection-bypass=<secret>/);
+    } finally {
+      await new Promise((resolve) => protectedPreview.close(resolve));
+    }
+  });
+
   it('passes the endpoint URL pasted with a trailing slash: the app serves it, no redirect', async () => {
     const results = await runDoctor({ env: appEnv, url: `${endpoint}/` });
     expect(verdict(results, 'Webhook endpoint reachable')).toMatchObject({ ok: true });
@@ -183,8 +206,21 @@ describe('doctor', () => {
     expect(healthy.code).toBe(0);
 
     const broken = await run({ ...appEnv, CLERK_WEBHOOK_SECRET: 'whsec_not-a-secret' });
-    expect(broken.stdout).toMatch(/✘ Webhook signing secret: CLERK_WEBHOOK_SECRET is malformed/);
+    expect(broken.stdout).toMatch(/✘ Webhook signing secret: CLERK_WEBHOOK_SECRET is malformed: must be "whsec_" followed by base64/);
+    expect(broken.stdout).not.toContain('whsec_not-a-secret');
     expect(broken.stdout).toMatch(/fix: copy the Signing Secret/);
     expect(broken.code).toBe(1);
+  });
+
+  it('answers --help with what it checks and where it looks, exit 0', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/doctor.ts', '--help'],
+      {
+        cwd: ROOT,
+      },
+    );
+    expect(stdout).toMatch(/^Usage: npm run doctor \[-- --url <webhook endpoint>\]/);
+    expect(stdout).toMatch(/\.data\/dev-server\.json/);
   });
 });

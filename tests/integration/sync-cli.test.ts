@@ -76,5 +76,15 @@ describe.concurrent('npm run sync (CLI)', () => {
     const unknown = await runCli(['import'], database());
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toMatch(/^sync: usage: npm run sync -- backfill\|reconcile/);
+    const unknownFlag = await runCli(['backfill', '--everything'], database());
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.stderr.trim()).toMatch(/^sync: usage: npm run sync -- backfill\|reconcile/);
+  });
+
+  it('--help: the usage and each option, exit 0, without asking Clerk or the database', async () => {
+    const help = await runCli(['--help'], {});
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^usage: npm run sync -- backfill\|reconcile/);
+    expect(help.stdout).toMatch(/^ {2}--dry-run\s+read everything/m);
   });
 });

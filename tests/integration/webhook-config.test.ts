@@ -1,8 +1,9 @@
 /**
  * The webhook secret as deployed: missing or malformed means the route fails
- * closed (500, never 2xx, nothing written); Clerk's own variable name works.
- * Each case loads the app afresh, as a new server process would, because the
- * configuration is parsed once per process.
+ * closed (500, never 2xx, nothing written) and says which; Clerk's own
+ * variable name works; a changed secret applies from the next delivery, as
+ * when `next dev` reloads .env.local. Each case loads the app afresh, as a new
+ * server process would.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
@@ -33,7 +34,7 @@ describe('webhook secret configuration', () => {
     const answer = await app.postToRoute(signDelivery(testSecret, userCreatedEvent(user)));
     expect(answer).toMatchObject({
       status: 500,
-      body: { outcome: 'not_configured', message: 'the webhook signing secret is not configured on the server' },
+      body: { outcome: 'not_configured', message: 'the webhook signing secret is not configured on the server (CLERK_WEBHOOK_SECRET)' },
     });
     expect(await app.usersWithId(user.id)).toEqual([]);
   });
@@ -45,12 +46,38 @@ describe('webhook secret configuration', () => {
     const app = await freshApp({ CLERK_WEBHOOK_SECRET: malformed });
 
     for (let attempt = 0; attempt < 2; attempt++) {
-      expect((await app.postToRoute(signDelivery(testSecret, userCreatedEvent(clerkUser())))).status).toBe(500);
+      const answer = await app.postToRoute(signDelivery(testSecret, userCreatedEvent(clerkUser())));
+      expect(answer).toMatchObject({
+        status: 500,
+        body: {
+          outcome: 'not_configured',
+          message: expect.stringMatching(
+            /^the webhook signing secret is malformed: CLERK_WEBHOOK_SECRET must be "whsec_" followed by base64 of at least 24 bytes/,
+          ),
+        },
+      });
+      expect(answer.body.message).not.toContain(malformed);
     }
     const reports = errors.filter((line) => line.startsWith('Invalid configuration'));
     expect(reports).toHaveLength(1);
     expect(reports[0]).toContain('CLERK_WEBHOOK_SECRET must be "whsec_" followed by base64 of at least 24 bytes');
     expect(errors.join('\n')).not.toContain(malformed);
+  });
+
+  it('verifies with a changed secret from the next delivery, without a restart, as next dev reloads .env.local', async () => {
+    const app = await freshApp({ CLERK_WEBHOOK_SECRET: testSecret });
+    expect((await app.postToRoute(signDelivery(testSecret, userCreatedEvent(clerkUser())))).body.outcome).toBe('applied');
+
+    const rotated = newWebhookSecret();
+    process.env.CLERK_WEBHOOK_SECRET = rotated; // what Next's env reload does to process.env
+    const user = clerkUser();
+    expect((await app.postToRoute(signDelivery(testSecret, userCreatedEvent(user)))).status).toBe(400);
+    expect((await app.postToRoute(signDelivery(rotated, userCreatedEvent(user)))).body.outcome).toBe('applied');
+    expect(await app.usersWithId(user.id)).toHaveLength(1);
+
+    vi.spyOn(console, 'error').mockImplementation(() => {}); // the broken secret's one log line
+    process.env.CLERK_WEBHOOK_SECRET = 'whsec_broken';
+    expect((await app.postToRoute(signDelivery(rotated, userCreatedEvent(clerkUser())))).body.message).toMatch(/malformed/);
   });
 
   it('accepts the secret under CLERK_WEBHOOK_SIGNING_SECRET, the name Clerk documents', async () => {

@@ -37,11 +37,20 @@ describe('doctor: configuration checks', () => {
     });
   });
 
-  it('checks the keyless-mode keys the app falls back to when no keys are set, but never over keys that are set', () => {
-    const keyless = { publishableKey: pk('test', 'fluent-owl-7.clerk.accounts.dev'), secretKey: 'sk_test_keyless' };
-    expect(checkClerkKeys({}, keyless)).toMatchObject({ ok: true, detail: expect.stringMatching(/^keyless mode.*fluent-owl-7/) });
-    expect(checkClerkKeys({ CLERK_SECRET_KEY: 'sk_live_abc' }, keyless)).toMatchObject({ ok: false });
-    expect(checkClerkKeys({})).toMatchObject({ ok: false, detail: expect.stringMatching(/keyless mode/) });
+  it('says that Clerk cannot start without keys, and both ways to get them', () => {
+    const result = checkClerkKeys({});
+    expect(result).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/neither NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY nor CLERK_SECRET_KEY.*cannot start/),
+    });
+    expect(result.fix).toMatch(/Clerk Dashboard → API keys.*npx clerk@latest init/);
+  });
+
+  it('refuses one key without the other, naming the missing one', () => {
+    expect(checkClerkKeys({ CLERK_SECRET_KEY: 'sk_test_abc' })).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is not set/),
+    });
   });
 
   it('says the signing secret and the variables were checked for format only, and what checks them further', () => {
@@ -50,12 +59,10 @@ describe('doctor: configuration checks', () => {
   });
 
   it('hands the well-formed secret key on, so Clerk is asked about exactly the key that was checked', () => {
-    const keyless = { publishableKey: pk('test'), secretKey: 'sk_test_keyless' };
     expect(checkClerkKeyFormat({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pk('test'), CLERK_SECRET_KEY: ' sk_test_abc\n' })).toMatchObject({
       ok: true,
       secretKey: 'sk_test_abc',
     });
-    expect(checkClerkKeyFormat({}, keyless)).toMatchObject({ ok: true, secretKey: 'sk_test_keyless' });
   });
 
   it('requires a well-formed signing secret under either name, and one secret when both are set', () => {

@@ -1,8 +1,9 @@
 /**
  * `.env.local.example` copied as it is must start the app: parsed the way
  * Next loads .env files, it passes the app's schema once `npm run dev` adds
- * the embedded database, and it sets no Clerk key (so Clerk's keyless mode
- * starts) and no webhook secret (placeholders would count as real values).
+ * the embedded database, and it sets no Clerk key (so the pages explain how
+ * to get keys, where a placeholder would pass for a malformed key) and no
+ * webhook secret (placeholders would count as real values).
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,7 @@ describe('.env.local.example copied as it is', () => {
     expect(checkEnv({ ...copied, MONGODB_URI: DEV_DATABASE_URI })).toMatchObject({ ok: true });
   });
 
-  it('sets no Clerk key, so Clerk’s keyless mode starts instead of rejecting a placeholder', () => {
+  it('sets no Clerk key, so the pages explain how to get keys instead of rejecting a placeholder', () => {
     for (const key of CLERK_KEYS) expect(copied[key], key).toBeUndefined();
   });
 

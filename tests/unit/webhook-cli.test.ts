@@ -2,7 +2,7 @@
  * `npm run webhook` against a capturing HTTP server: every request it sends
  * must pass the app's own verifier and parse as the event type asked for.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseClerkEvent } from '@/lib/webhooks/events';
 import { verifySignature, type SvixHeaders } from '@/lib/webhooks/verify';
-import { runWebhookCli } from '../../tools/webhook/cli';
+import { runWebhookCli, type CliIo } from '../../tools/webhook/cli';
+import { recordDevServer } from '../../tools/lib/dev-server';
 import { SENDABLE_EVENT_TYPES } from '../../tools/webhook/sender';
 import { newWebhookSecret } from '../../tools/clerk/svix';
 
@@ -46,13 +47,20 @@ beforeEach(() => {
   return () => rmSync(dir, { recursive: true, force: true });
 });
 
-function run(...args: string[]) {
-  return runWebhookCli(args, {
+function io(overrides: Partial<CliIo> = {}): CliIo {
+  return {
     env: { CLERK_WEBHOOK_SECRET: secret },
     lastUserFile: path.join(dir, 'last-user.json'),
+    devServerFile: path.join(dir, 'dev-server.json'),
+    envLocalFile: path.join(dir, '.env.local'),
     out: (line) => output.push(line),
     err: (line) => output.push(line),
-  });
+    ...overrides,
+  };
+}
+
+function run(...args: string[]) {
+  return runWebhookCli(args, io());
 }
 
 function lastEvent() {
@@ -110,14 +118,10 @@ describe('npm run webhook -- send', () => {
   });
 
   it('refuses a malformed secret and unknown event types without sending anything', async () => {
-    const bad = await runWebhookCli(['send', 'user.created', '--url', url], {
-      env: { CLERK_WEBHOOK_SECRET: 'whsec_tooshort' },
-      lastUserFile: path.join(dir, 'last-user.json'),
-      out: () => {},
-      err: (line) => output.push(line),
-    });
+    const bad = await runWebhookCli(['send', 'user.created', '--url', url], io({ env: { CLERK_WEBHOOK_SECRET: 'whsec_tooshort' } }));
     expect(bad).toBe(2);
-    expect(output.at(-1)).toMatch(/malformed/);
+    expect(output.at(-1)).toMatch(/malformed: CLERK_WEBHOOK_SECRET must be "whsec_" followed by base64 of at least 24 bytes/);
+    expect(output.join('\n')).not.toContain('whsec_tooshort');
     expect(await run('send', 'user.exploded', '--url', url)).toBe(2);
     expect(captured).toHaveLength(0);
   });
@@ -125,5 +129,48 @@ describe('npm run webhook -- send', () => {
   it('exits 1 and says so when nothing listens at the URL', async () => {
     expect(await run('send', 'user.created', '--url', 'http://127.0.0.1:1/api/webhooks/clerk')).toBe(1);
     expect(output.join('\n')).toMatch(/Is the app running/);
+  });
+
+  it('sends to the port npm run dev recorded when no --url is given', async () => {
+    recordDevServer({ port: Number(new URL(url).port), pid: process.pid }, path.join(dir, 'dev-server.json'));
+    expect(await run('send', 'user.created')).toBe(0);
+    expect(captured).toHaveLength(1);
+    expect(output[0]).toContain(`→ POST http://localhost:${new URL(url).port}/api/webhooks/clerk`);
+  });
+
+  it('says which address it tried and where that came from when nothing answers there', async () => {
+    recordDevServer({ port: 1, pid: process.pid }, path.join(dir, 'dev-server.json'));
+    expect(await run('send', 'user.created')).toBe(1);
+    expect(output.join('\n')).toMatch(/✘ http:\/\/localhost:1\/api\/webhooks\/clerk: .*This address is where npm run dev listens/);
+  });
+});
+
+describe('npm run webhook -- secret --write', () => {
+  const envFile = () => path.join(dir, '.env.local');
+
+  it('puts a fresh secret under the example’s commented-out placeholder, which the app’s rule accepts', async () => {
+    writeFileSync(envFile(), '# Webhook\n# CLERK_WEBHOOK_SECRET=whsec_<base64 of at least 24 bytes>\nMONGODB_DB=app\n');
+    expect(await run('secret', '--write')).toBe(0);
+    const lines = readFileSync(envFile(), 'utf8').split('\n');
+    expect(lines[1]).toBe('# CLERK_WEBHOOK_SECRET=whsec_<base64 of at least 24 bytes>');
+    expect(lines[2]).toMatch(/^CLERK_WEBHOOK_SECRET=whsec_[A-Za-z0-9+/]+=*$/);
+    expect(lines[3]).toBe('MONGODB_DB=app');
+    expect(output.at(-1)).toMatch(/picks it up by itself: no restart/);
+  });
+
+  it('creates .env.local when there is none', async () => {
+    expect(await run('secret', '--write')).toBe(0);
+    expect(readFileSync(envFile(), 'utf8')).toMatch(/^CLERK_WEBHOOK_SECRET=whsec_\S+\n$/);
+  });
+
+  it('keeps a secret already set there (it may be the endpoint’s real one) unless --force', async () => {
+    writeFileSync(envFile(), `CLERK_WEBHOOK_SECRET=${secret}\n`);
+    expect(await run('secret', '--write')).toBe(0);
+    expect(readFileSync(envFile(), 'utf8')).toBe(`CLERK_WEBHOOK_SECRET=${secret}\n`);
+    expect(output.at(-1)).toMatch(/already set .*kept it/);
+    expect(await run('secret', '--write', '--force')).toBe(0);
+    const replaced = readFileSync(envFile(), 'utf8');
+    expect(replaced).toMatch(/^CLERK_WEBHOOK_SECRET=whsec_\S+\n$/);
+    expect(replaced).not.toContain(secret);
   });
 });

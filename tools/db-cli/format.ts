@@ -35,15 +35,27 @@ function stateOf(user: UserView): string {
   return user.isOnline ? 'online' : 'offline';
 }
 
+const METADATA_WIDTH = 32;
+
+/** Public metadata at a glance (`role=admin, plan={"tier":"pro"}`), cut at 32 characters; `user <id>` shows it whole. */
+export function metadataSummary(metadata: unknown): string | null {
+  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) return null;
+  const text = Object.entries(metadata)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(', ');
+  return text.length > METADATA_WIDTH ? `${text.slice(0, METADATA_WIDTH - 1)}…` : text || null;
+}
+
 export function usersTable(users: readonly UserView[]): string {
   if (users.length === 0) return 'no users yet (sign up in the app, or: npm run webhook -- send user.created)';
   return table(
-    ['CLERK ID', 'EMAIL', 'NAME', 'STATE', 'CREATED IN CLERK', 'LAST SEEN'],
+    ['CLERK ID', 'EMAIL', 'NAME', 'STATE', 'PUBLIC METADATA', 'CREATED IN CLERK', 'LAST SEEN'],
     users.map((user) => [
       String(user.clerkId),
       user.email as Cell,
       nameOf(user),
       stateOf(user),
+      metadataSummary(user.publicMetadata),
       when(user.clerkCreatedAt),
       when(user.lastSeen),
     ]),

@@ -1,7 +1,8 @@
 /**
  * What `npm run dev` prints before Next starts, beside the database line:
  * Clerk's mode and the webhook secret, each as it will behave, with the fix
- * when it cannot work. The same checks as `npm run doctor` (tools/doctor).
+ * when it cannot work (the same checks as `npm run doctor`, tools/doctor);
+ * and, when .env.local changes while it runs, what that change does.
  */
 import { MongoClient } from 'mongodb';
 import { checkClerkKeyFormat, checkWebhookSecret } from '../doctor/env-checks';
@@ -12,12 +13,8 @@ function line(label: string, check: CheckResult): string[] {
   return check.ok ? [`▸ ${label}: ${check.detail}`] : [`✘ ${label}: ${check.detail}`, `  fix: ${check.fix}`];
 }
 
-/** Clerk: keyless mode when no key is set at all, else the keys' format as doctor judges it (doctor also asks Clerk). */
+/** Clerk: the keys' format as doctor and the app's middleware judge it (doctor also asks Clerk). */
 export function clerkModeLines(env: EnvSource): string[] {
-  const noKeys = !env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY?.trim() && !env.CLERK_SECRET_KEY?.trim();
-  if (noKeys) {
-    return ['▸ Clerk: keyless mode — no keys set, so Clerk hands out temporary development keys on the first page load (needs internet)'];
-  }
   const format = checkClerkKeyFormat(env);
   return format.ok ? [`▸ Clerk: ${format.summary} (format checked; npm run doctor asks Clerk)`] : line('Clerk', format.result);
 }
@@ -52,4 +49,31 @@ export async function databaseWarningLines(uri: string): Promise<string[]> {
   } finally {
     await client.close().catch(() => undefined);
   }
+}
+
+/** npm run dev chose the database when it started; the shared client keeps it. */
+const NEEDS_RESTART = new Set(['MONGODB_URI', 'MONGODB_DB']);
+
+/**
+ * What a changed .env.local does to the running app, said when Next reloads it:
+ * which changes apply from the next request, which need a restart, which the
+ * shell's environment overrides, and the webhook secret as it now is.
+ */
+export function envReloadLines(before: EnvSource, after: EnvSource, shell: EnvSource): string[] {
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((name) => before[name] !== after[name]).sort();
+  if (changed.length === 0) return [];
+  const shadowed = changed.filter((name) => shell[name] !== undefined);
+  const restart = changed.filter((name) => !shadowed.includes(name) && NEEDS_RESTART.has(name));
+  const live = changed.filter((name) => !shadowed.includes(name) && !restart.includes(name));
+  const lines = [`▸ .env.local changed: ${changed.join(', ')}`];
+  if (live.length > 0) lines.push(`  applies from the next request, no restart (Next reloaded the file): ${live.join(', ')}`);
+  if (restart.length > 0) lines.push(`✘ ${restart.join(', ')}: restart npm run dev to use it (the database is chosen at start)`);
+  if (shadowed.length > 0)
+    lines.push(
+      `✘ ${shadowed.join(', ')}: also set in the shell that started npm run dev, which wins over .env.local; unset it there and restart`,
+    );
+  if (changed.some((name) => name === 'CLERK_WEBHOOK_SECRET' || name === 'CLERK_WEBHOOK_SIGNING_SECRET')) {
+    lines.push(...webhookSecretLines({ ...after, ...shell }));
+  }
+  return lines;
 }

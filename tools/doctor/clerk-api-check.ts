@@ -3,7 +3,7 @@
  * key it accepts is verified; one it refuses fails; no answer leaves the
  * verdict at the format, and the detail says so.
  */
-import type { EnvSource, KeylessKeys } from '../lib/local-env';
+import type { EnvSource } from '../lib/local-env';
 import { checkClerkKeyFormat, CLERK_KEYS_CHECK, KEYS_SOURCE } from './env-checks';
 import { fail, pass, type CheckResult } from './result';
 
@@ -17,8 +17,8 @@ const FORMAT_ONLY = 'format only — not checked against Clerk';
 
 type ClerkAnswer = { kind: 'accepted' } | { kind: 'refused'; status: number } | { kind: 'no_verdict'; reason: string };
 
-export async function checkClerkKeysWithClerk(env: EnvSource, keyless?: KeylessKeys, timeoutMs = CLERK_TIMEOUT_MS): Promise<CheckResult> {
-  const format = checkClerkKeyFormat(env, keyless);
+export async function checkClerkKeysWithClerk(env: EnvSource, timeoutMs = CLERK_TIMEOUT_MS): Promise<CheckResult> {
+  const format = checkClerkKeyFormat(env);
   if (!format.ok) return format.result;
   const apiUrl = env.CLERK_API_URL?.trim() || DEFAULT_CLERK_API_URL;
   const answer = await askClerk(apiUrl, format.secretKey, timeoutMs);

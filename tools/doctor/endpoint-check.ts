@@ -7,6 +7,15 @@ import { post, routeAnswer } from '../lib/http';
 import { fail, pass, type CheckResult } from './result';
 
 const NAME = 'Webhook endpoint reachable';
+
+/** The app's answer when its secret is unset or malformed: fixed where the app reads it, picked up without a restart in dev. */
+export const SECRET_FIX =
+  'set a well-formed CLERK_WEBHOOK_SECRET where the app reads it: .env.local for npm run dev (picked up by itself; npm run webhook -- secret --write), your host’s environment variables for a deployment (then redeploy)';
+
+/** Vercel's edge names itself in `Server` and stamps every answer with `X-Vercel-Id`, its own refusals included. */
+export function isFromVercel(headers: Headers): boolean {
+  return /vercel/i.test(headers.get('server') ?? '') || headers.has('x-vercel-id');
+}
 const TIMEOUT_MS = 5_000;
 
 export async function checkEndpoint(url: string): Promise<CheckResult> {
@@ -26,19 +35,22 @@ export async function checkEndpoint(url: string): Promise<CheckResult> {
       `${url} answered 404: no route there`,
       'use the path /api/webhooks/clerk on this app’s address (the same URL as in Clerk Dashboard → Webhooks)',
     );
+  if ((status === 401 || status === 403) && isFromVercel(result.headers)) {
+    return fail(
+      NAME,
+      `${url} answered ${status} from Vercel (server: ${result.headers.get('server') ?? 'Vercel'}${result.headers.has('x-vercel-id') ? ', x-vercel-id' : ''}): Deployment Protection refuses the request before it reaches the app, as it refuses Clerk’s deliveries`,
+      'Vercel → Project → Settings → Deployment Protection → Protection Bypass for Automation: add a secret, then append ?x-vercel-protection-bypass=<secret> to the endpoint URL in Clerk Dashboard → Webhooks (and to --url here); docs/operations.md',
+    );
+  }
   if (status === 401 || status === 403) {
     return fail(
       NAME,
       `${url} answered ${status}: the request is refused before it reaches the route`,
-      'make the webhook route public (keep it out of auth middleware; on Vercel, exclude it from Deployment Protection)',
+      'make the webhook route public (keep it out of auth middleware and out of any proxy’s or host’s access protection)',
     );
   }
   if (answer?.outcome === 'not_configured') {
-    return fail(
-      NAME,
-      `${url} answered ${status}: the app has no webhook secret`,
-      'set CLERK_WEBHOOK_SECRET in the app’s environment and restart it',
-    );
+    return fail(NAME, `${url} answered ${status}: ${answer.message}`, SECRET_FIX);
   }
   return fail(
     NAME,

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { COLLECTIONS } from '../../lib/db/indexes';
 import { routeAnswer } from '../lib/http';
+import { SECRET_FIX } from './endpoint-check';
 import { clerkUser, userCreatedEvent } from '../clerk/payloads';
 import { sendSignedEvent } from '../webhook/sender';
 import { fail, pass, type CheckResult } from './result';
@@ -39,7 +40,7 @@ async function sendAndVerify({ url, secret, db }: Options, userId: string): Prom
   const { result } = await sendSignedEvent(url, secret, userCreatedEvent(user));
   if (result.kind === 'unreachable') return fail(ROUND_TRIP, `${url}: ${result.reason}`, 'start the app (npm run dev), or pass --url');
   const answer = routeAnswer(result.body);
-  if (result.status !== 200 || answer?.outcome !== 'applied') return rejected(result.status, answer?.outcome);
+  if (result.status !== 200 || answer?.outcome !== 'applied') return rejected(result.status, answer?.outcome, answer?.message ?? '');
 
   const stored = await waitForUser(db, userId);
   if (!stored) {
@@ -67,14 +68,14 @@ async function sendAndVerify({ url, secret, db }: Options, userId: string): Prom
   return pass(ROUND_TRIP, `user.created → 200 applied → ${userId} stored with the expected fields → removed again`);
 }
 
-function rejected(status: number, outcome: string | undefined): CheckResult {
+function rejected(status: number, outcome: string | undefined, message: string): CheckResult {
   const answered = `the app answered ${status}${outcome ? ` ${outcome}` : ''}`;
   switch (outcome) {
     case 'bad_signature':
       return fail(
         ROUND_TRIP,
         `${answered}: it verifies with a different secret than the one configured here`,
-        'give the app and this tool the same CLERK_WEBHOOK_SECRET and restart the app after changing .env.local (in production: the endpoint’s Signing Secret in Clerk Dashboard)',
+        'give the app and this tool the same CLERK_WEBHOOK_SECRET (npm run dev picks up a changed .env.local by itself; a variable set in its shell wins over the file; in production: the endpoint’s Signing Secret in Clerk Dashboard)',
       );
     case 'unavailable':
       return fail(
@@ -83,11 +84,7 @@ function rejected(status: number, outcome: string | undefined): CheckResult {
         'check the app’s MONGODB_URI and that the database accepts its connections',
       );
     case 'not_configured':
-      return fail(
-        ROUND_TRIP,
-        `${answered}: the app has no webhook secret`,
-        'set CLERK_WEBHOOK_SECRET in the app’s environment and restart it',
-      );
+      return fail(ROUND_TRIP, `${answered}: ${message}`, SECRET_FIX);
     default:
       return fail(ROUND_TRIP, `${answered}; expected 200 applied`, 'read the app’s log line for this delivery (event "clerk_webhook")');
   }

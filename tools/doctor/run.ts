@@ -4,7 +4,7 @@
  * a secret) fail as "skipped" instead of reporting a confusing second error.
  */
 import { webhookSecretOf } from '../../lib/env/schema';
-import { DEV_DATABASE_URI, type EnvSource, type KeylessKeys } from '../lib/local-env';
+import { DEV_DATABASE_URI, type EnvSource } from '../lib/local-env';
 import { checkIndexes, openDatabase } from './database-checks';
 import { checkEndpoint } from './endpoint-check';
 import { checkClerkKeysWithClerk } from './clerk-api-check';
@@ -16,13 +16,11 @@ export type DoctorOptions = {
   env: EnvSource;
   /** The app's webhook endpoint, e.g. http://localhost:3000/api/webhooks/clerk */
   url: string;
-  /** Keys from Clerk's keyless mode, used by the app when no keys are set. */
-  keyless?: KeylessKeys;
   /** Called as each verdict is known, so a CLI can print progressively. */
   onResult?: (result: CheckResult) => void;
 };
 
-export async function runDoctor({ env, url, keyless, onResult = () => {} }: DoctorOptions): Promise<CheckResult[]> {
+export async function runDoctor({ env, url, onResult = () => {} }: DoctorOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const report = (result: CheckResult) => {
     results.push(result);
@@ -32,7 +30,7 @@ export async function runDoctor({ env, url, keyless, onResult = () => {} }: Doct
 
   report(checkEnvironment(env));
   const secret = report(checkWebhookSecret(env));
-  report(await checkClerkKeysWithClerk(env, keyless));
+  report(await checkClerkKeysWithClerk(env));
 
   const uri = env.MONGODB_URI?.trim();
   const database = await openDatabase(uri ? { uri, from: 'MONGODB_URI' } : { uri: DEV_DATABASE_URI, from: 'embedded' }, env.MONGODB_DB);

@@ -1,6 +1,6 @@
 /** One POST as a value: what the server answered, or why nothing answered. Redirects are reported, never followed. */
 export type PostResult =
-  | { kind: 'answered'; status: number; statusText: string; location: string | null; body: string; durationMs: number }
+  | { kind: 'answered'; status: number; statusText: string; location: string | null; headers: Headers; body: string; durationMs: number }
   | { kind: 'unreachable'; reason: string };
 
 export async function post(url: string, init: { headers: Record<string, string>; body: string; timeoutMs?: number }): Promise<PostResult> {
@@ -18,6 +18,7 @@ export async function post(url: string, init: { headers: Record<string, string>;
       status: response.status,
       statusText: response.statusText,
       location: response.headers.get('location'),
+      headers: response.headers,
       body: await response.text(),
       durationMs: Math.round(performance.now() - startedAt),
     };

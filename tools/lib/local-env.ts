@@ -3,15 +3,12 @@
  * `next dev` reads (.env.local and friends), with the same defaults the app
  * and `npm run dev` use.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadEnvConfig } from '@next/env';
 import { DEFAULT_DATABASE_NAME } from '../../lib/db/database-name';
 import { DEV_DB_PORT } from '../db/local-db';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-
-export const DEFAULT_WEBHOOK_URL = 'http://localhost:3000/api/webhooks/clerk';
 
 /** The embedded database `npm run dev` starts when MONGODB_URI is not set. */
 export const DEV_DATABASE_URI = `mongodb://127.0.0.1:${DEV_DB_PORT}/${DEFAULT_DATABASE_NAME}`;
@@ -22,19 +19,4 @@ export type EnvSource = Record<string, string | undefined>;
 export function loadLocalEnv(): EnvSource {
   loadEnvConfig(ROOT, true, { info: () => {}, error: console.error });
   return process.env;
-}
-
-export type KeylessKeys = { publishableKey: string; secretKey: string };
-
-/**
- * The temporary development keys Clerk's keyless mode stores when the app runs
- * without keys (`.clerk/.tmp/keyless.json`, written by @clerk/nextjs in dev).
- */
-export function readKeylessKeys(root = ROOT): KeylessKeys | undefined {
-  try {
-    const stored = JSON.parse(readFileSync(path.join(root, '.clerk', '.tmp', 'keyless.json'), 'utf8')) as Partial<KeylessKeys>;
-    return stored.publishableKey && stored.secretKey ? { publishableKey: stored.publishableKey, secretKey: stored.secretKey } : undefined;
-  } catch {
-    return undefined;
-  }
 }

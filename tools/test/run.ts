@@ -1,30 +1,28 @@
 /**
  * `npm test`: the set-up the suites need, then every suite with its own
  * runner — Vitest's unit and integration projects, Playwright's e2e suite,
- * Vitest's fault project — and one closing line `N passed, N failed`, summed
- * from the runners' JSON reports. Exits non-zero when a test failed, a runner
- * failed without reporting a failed test, or a suite ran no test at all.
+ * Vitest's fault project — then each skipped test with its reason, and one
+ * closing line `N passed, N failed, N skipped`, summed from the runners' JSON
+ * reports. Exits non-zero when a test failed, a runner failed without
+ * reporting a failed test, or a suite ran no test at all.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { ensureLocalDbServer } from '../db/local-db';
 import { ensureChromium } from './browser';
+import { readPlaywrightReport, readVitestReport, type Counts, type Report } from './reports';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const REPORTS = path.join(ROOT, 'tests', '.artifacts', 'reports');
 /** Where tests/playwright.config.ts writes its JSON report. */
 const PLAYWRIGHT_REPORT = path.join(ROOT, 'tests', '.artifacts', 'e2e', 'report.json');
 
-type Counts = { passed: number; failed: number };
-type Suite = { name: string; command: string[]; report: string; read: (json: unknown) => Counts };
-
-const vitestReport = z.object({ numPassedTests: z.number(), numFailedTests: z.number() });
-const playwrightReport = z.object({ stats: z.object({ expected: z.number(), unexpected: z.number(), flaky: z.number() }) });
+type Suite = { name: string; command: string[]; report: string; env?: Record<string, string>; read: (json: unknown) => Report };
 
 function vitest(project: string): Suite {
   const report = path.join(REPORTS, `${project}.json`);
+  const skipsReport = path.join(REPORTS, `${project}.skips.json`);
   return {
     name: project,
     command: [
@@ -38,12 +36,11 @@ function vitest(project: string): Suite {
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${report}`,
+      '--reporter=./tools/test/skips-reporter.ts',
     ],
     report,
-    read: (json) => {
-      const { numPassedTests, numFailedTests } = vitestReport.parse(json);
-      return { passed: numPassedTests, failed: numFailedTests };
-    },
+    env: { SKIPS_REPORT: skipsReport },
+    read: (json) => readVitestReport(json, existsSync(skipsReport) ? JSON.parse(readFileSync(skipsReport, 'utf8')) : []),
   };
 }
 
@@ -54,11 +51,7 @@ const SUITES: Suite[] = [
     name: 'e2e',
     command: ['npx', 'playwright', 'test', '--config', 'tests/playwright.config.ts'],
     report: PLAYWRIGHT_REPORT,
-    read: (json) => {
-      // A test that passed only on a retry counts as passed: retries are 0, so there are none.
-      const { expected, unexpected, flaky } = playwrightReport.parse(json).stats;
-      return { passed: expected + flaky, failed: unexpected };
-    },
+    read: readPlaywrightReport,
   },
   vitest('fault'),
 ];
@@ -73,23 +66,28 @@ function setUp(): void {
 }
 
 /** Runs one suite; a runner that failed without a failed test (a crash, a server that never came up) still counts as a failure. */
-function runSuite(suite: Suite): Counts & { note: string; seconds: number } {
+function runSuite(suite: Suite): Report & { note: string; seconds: number } {
   rmSync(suite.report, { force: true });
+  for (const file of Object.values(suite.env ?? {})) rmSync(file, { force: true });
   say(`${suite.name} tests`);
   const startedAt = Date.now();
   const [command, ...args] = suite.command as [string, ...string[]];
-  const { status } = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const { status } = spawnSync(command, args, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...suite.env },
+  });
   const seconds = Math.round((Date.now() - startedAt) / 1000);
-  let counts: Counts = { passed: 0, failed: 0 };
+  let report: Report = { passed: 0, failed: 0, skipped: 0, skips: [] };
   try {
-    if (existsSync(suite.report)) counts = suite.read(JSON.parse(readFileSync(suite.report, 'utf8')));
+    if (existsSync(suite.report)) report = suite.read(JSON.parse(readFileSync(suite.report, 'utf8')));
   } catch {
     // Unreadable report: judged below as a suite that reported nothing.
   }
-  if (status !== 0 && counts.failed === 0)
-    return { ...counts, failed: 1, note: ` (the runner exited ${status} without completing)`, seconds };
-  if (counts.passed + counts.failed === 0) return { ...counts, failed: 1, note: ' (no test results: the suite ran nothing)', seconds };
-  return { ...counts, note: '', seconds };
+  if (status !== 0 && report.failed === 0)
+    return { ...report, failed: 1, note: ` (the runner exited ${status} without completing)`, seconds };
+  if (report.passed + report.failed === 0) return { ...report, failed: 1, note: ' (no test results: the suite ran nothing)', seconds };
+  return { ...report, note: '', seconds };
 }
 
 function main(): void {
@@ -98,18 +96,24 @@ function main(): void {
     setUp();
   } catch (error) {
     console.error(`\n${error instanceof Error ? error.message : String(error)}`);
-    console.log('0 passed, 1 failed');
+    console.log('0 passed, 1 failed, 0 skipped');
     process.exit(1);
   }
   const results = SUITES.map((suite) => ({ suite, ...runSuite(suite) }));
   console.log('');
-  for (const { suite, passed, failed, seconds, note } of results) {
-    console.log(`${suite.name.padEnd(12)} ${String(passed).padStart(4)} passed, ${failed} failed in ${seconds}s${note}`);
+  for (const { suite, passed, failed, skipped, seconds, note } of results) {
+    console.log(
+      `${suite.name.padEnd(12)} ${String(passed).padStart(4)} passed, ${failed} failed, ${skipped} skipped in ${seconds}s${note}`,
+    );
   }
-  const passed = results.reduce((sum, result) => sum + result.passed, 0);
-  const failed = results.reduce((sum, result) => sum + result.failed, 0);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  const skips = results.flatMap(({ suite, skips }) => skips.map((skip) => ({ suite: suite.name, ...skip })));
+  if (skips.length > 0) {
+    console.log(`\nskipped (${skips.length}):`);
+    for (const skip of skips) console.log(`  ${skip.suite}: ${skip.file} › ${skip.test} — ${skip.reason ?? 'no reason given'}`);
+  }
+  const sum = (count: keyof Counts) => results.reduce((total, result) => total + result[count], 0);
+  console.log(`${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
+  process.exitCode = sum('failed') === 0 ? 0 : 1;
 }
 
 main();
