@@ -11,6 +11,10 @@ import { usersWithId } from '../support/sync-state';
 import { deliver } from '../support/webhook';
 
 let clerk: ClerkApiDouble;
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 let loadCurrentUser: typeof import('@/lib/users/current-user').loadCurrentUser;
 let CLERK_FETCH_DEADLINE_MS: number;
 
@@ -36,23 +40,41 @@ describe('just-in-time sync on first dashboard load', () => {
     expect(await usersWithId(user.id)).toHaveLength(1);
   });
 
-  it('racing a webhook, leaves one document with the newest version, whichever of the two is newer', async () => {
+  /**
+   * Both interleavings, each forced rather than left to timing: the webhook's write lands while the
+   * sync waits for Clerk's answer (held by the double until then), or the sync completes first.
+   */
+  it('racing a webhook, leaves one document with the newest version, whichever of the two is newer and writes first', async () => {
     for (const clerkIsNewer of [true, false]) {
-      const base = clerkUser({ firstName: 'Base' });
-      const fromClerk = { ...base, first_name: 'From Clerk', updated_at: base.updated_at + (clerkIsNewer ? 2_000 : 1_000) };
-      const fromWebhook = { ...base, first_name: 'From webhook', updated_at: base.updated_at + (clerkIsNewer ? 1_000 : 2_000) };
-      clerk.users.put(fromClerk);
+      for (const webhookWritesFirst of [true, false]) {
+        const base = clerkUser({ firstName: 'Base' });
+        const fromClerk = { ...base, first_name: 'From Clerk', updated_at: base.updated_at + (clerkIsNewer ? 2_000 : 1_000) };
+        const fromWebhook = { ...base, first_name: 'From webhook', updated_at: base.updated_at + (clerkIsNewer ? 1_000 : 2_000) };
+        clerk.users.put(fromClerk);
 
-      const [current, delivered] = await Promise.all([loadCurrentUser(base.id), deliver(userUpdatedEvent(fromWebhook))]);
-      expect(delivered.status).toBe(200);
-      expect(current.state).toBe('ready');
-      const stored = await usersWithId(base.id);
-      expect(stored).toHaveLength(1);
-      expect(stored[0]).toMatchObject(
-        clerkIsNewer
-          ? { firstName: 'From Clerk', version: fromClerk.updated_at }
-          : { firstName: 'From webhook', version: fromWebhook.updated_at },
-      );
+        let current;
+        if (webhookWritesFirst) {
+          let release!: () => void;
+          clerk.failNext('user', { kind: 'held', until: new Promise<void>((resolve) => (release = resolve)) });
+          const asked = clerk.requests.length;
+          const loading = loadCurrentUser(base.id);
+          await waitFor(() => clerk.requests.slice(asked).some((request) => request.route === 'user'));
+          expect((await deliver(userUpdatedEvent(fromWebhook))).status).toBe(200);
+          release();
+          current = await loading;
+        } else {
+          current = await loadCurrentUser(base.id);
+          expect((await deliver(userUpdatedEvent(fromWebhook))).status).toBe(200);
+        }
+        expect(current.state).toBe('ready');
+        const stored = await usersWithId(base.id);
+        expect(stored).toHaveLength(1);
+        expect(stored[0]).toMatchObject(
+          clerkIsNewer
+            ? { firstName: 'From Clerk', version: fromClerk.updated_at }
+            : { firstName: 'From webhook', version: fromWebhook.updated_at },
+        );
+      }
     }
   });
 

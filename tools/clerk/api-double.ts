@@ -11,7 +11,7 @@
  * Users: `generated` users made on demand from their index (cheap at 100,000:
  * only what a page needs is ever built), plus users added, changed or deleted
  * by a test. Faults can be injected per route: 429 with Retry-After, 5xx, slow
- * answers, and failing every list page from an offset on. `requests` counts
+ * answers, answers held until a test releases them, and failing every list page from an offset on. `requests` counts
  * what was asked, with the status given.
  *
  * Control endpoint for tests in another process (the e2e suite):
@@ -24,7 +24,11 @@ import { clerkUser, type ClerkUserJsonFixture } from './payloads';
 export type Route = 'list' | 'count' | 'user';
 
 export type Fault =
-  { kind: 'rate_limit'; retryAfterSeconds: number } | { kind: 'server_error'; status: number } | { kind: 'slow'; delayMs: number };
+  | { kind: 'rate_limit'; retryAfterSeconds: number }
+  | { kind: 'server_error'; status: number }
+  | { kind: 'slow'; delayMs: number }
+  /** Answers normally once `until` settles: a test decides what happens while the caller waits. */
+  | { kind: 'held'; until: Promise<unknown> };
 
 export type RequestRecord = { route: Route | 'control' | 'other'; status: number; offset?: number };
 
@@ -232,6 +236,7 @@ export async function startClerkApiDouble({
     if (delays[target.route] > 0) await sleep(delays[target.route]);
     const fault = queued[target.route].shift();
     if (fault?.kind === 'slow') await sleep(fault.delayMs);
+    if (fault?.kind === 'held') await fault.until.catch(() => undefined);
     if (fault?.kind === 'rate_limit') {
       const error = clerkError(429, 'too_many_requests', 'Too many requests', 'Too many requests, retry later');
       return reply(error.status, error.body, { 'retry-after': String(fault.retryAfterSeconds) });
