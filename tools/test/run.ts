@@ -18,15 +18,16 @@ const REPORTS = path.join(ROOT, 'tests', '.artifacts', 'reports');
 const PLAYWRIGHT_REPORT = path.join(ROOT, 'tests', '.artifacts', 'e2e', 'report.json');
 
 type Counts = { passed: number; failed: number };
-type Suite = { name: string; command: string[]; report: string; read: (json: unknown) => Counts };
+type Suite = { name: string; command: string[]; report: string; read: (json: unknown) => Counts; database: boolean };
 
 const vitestReport = z.object({ numPassedTests: z.number(), numFailedTests: z.number() });
 const playwrightReport = z.object({ stats: z.object({ expected: z.number(), unexpected: z.number(), flaky: z.number() }) });
 
-function vitest(project: string): Suite {
+function vitest(project: string, database: boolean): Suite {
   const report = path.join(REPORTS, `${project}.json`);
   return {
     name: project,
+    database,
     command: [
       'npx',
       'vitest',
@@ -48,10 +49,11 @@ function vitest(project: string): Suite {
 }
 
 const SUITES: Suite[] = [
-  vitest('unit'),
-  vitest('integration'),
+  vitest('unit', false),
+  vitest('integration', true),
   {
     name: 'e2e',
+    database: true,
     command: ['npx', 'playwright', 'test', '--config', 'tests/playwright.config.ts'],
     report: PLAYWRIGHT_REPORT,
     read: (json) => {
@@ -60,22 +62,25 @@ const SUITES: Suite[] = [
       return { passed: expected + flaky, failed: unexpected };
     },
   },
-  vitest('fault'),
+  vitest('fault', true),
 ];
 
 const say = (line: string) => console.log(`\n▸ ${line}`);
 
-function setUp(): void {
+/** Makes sure the suites have a database server and a browser; the server, as each suite's heading names it. */
+function setUp(): string {
   say('Setup: the embedded test database');
-  console.log(`  ${ensureLocalDbServer(console.log)}`);
+  const server = ensureLocalDbServer(console.log);
+  console.log(`  ${server}`);
   say('Setup: a browser for the e2e tests');
   console.log(`  ${ensureChromium(console.log)}`);
+  return server;
 }
 
 /** Runs one suite; a runner that failed without a failed test (a crash, a server that never came up) still counts as a failure. */
-function runSuite(suite: Suite): Counts & { note: string; seconds: number } {
+function runSuite(suite: Suite, server: string): Counts & { note: string; seconds: number } {
   rmSync(suite.report, { force: true });
-  say(`${suite.name} tests`);
+  say(`${suite.name} tests, ${suite.database ? `on ${server}` : 'no database'}`);
   const startedAt = Date.now();
   const [command, ...args] = suite.command as [string, ...string[]];
   const { status } = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
@@ -94,14 +99,15 @@ function runSuite(suite: Suite): Counts & { note: string; seconds: number } {
 
 function main(): void {
   mkdirSync(REPORTS, { recursive: true });
+  let server: string;
   try {
-    setUp();
+    server = setUp();
   } catch (error) {
     console.error(`\n${error instanceof Error ? error.message : String(error)}`);
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
-  const results = SUITES.map((suite) => ({ suite, ...runSuite(suite) }));
+  const results = SUITES.map((suite) => ({ suite, ...runSuite(suite, server) }));
   console.log('');
   for (const { suite, passed, failed, seconds, note } of results) {
     console.log(`${suite.name.padEnd(12)} ${String(passed).padStart(4)} passed, ${failed} failed in ${seconds}s${note}`);
