@@ -18,11 +18,9 @@ const INDEXES: Record<string, IndexDescription[]> = {
     // The People page: most recently seen first.
     { key: { lastSeen: -1 }, name: 'lastSeen' },
   ],
-  [COLLECTIONS.deliveries]: [
-    { key: { clerkId: 1, receivedAt: -1 }, name: 'clerkId_receivedAt' },
-    // Retention: the server deletes entries older than LEDGER_TTL_SECONDS.
-    { key: { receivedAt: 1 }, name: 'receivedAt_ttl', expireAfterSeconds: LEDGER_TTL_SECONDS },
-  ],
+  // Retention (the server deletes entries older than LEDGER_TTL_SECONDS), and newest first for the admin
+  // page. No other: every delivery writes one entry, and each index costs the server CPU on every insert.
+  [COLLECTIONS.deliveries]: [{ key: { receivedAt: 1 }, name: 'receivedAt_ttl', expireAfterSeconds: LEDGER_TTL_SECONDS }],
   [COLLECTIONS.assessments]: [
     { key: { clerkUserId: 1, createdAt: -1 }, name: 'clerkUserId_createdAt' },
     { key: { userId: 1 }, name: 'userId' },

@@ -26,7 +26,7 @@ export type LocalDb = {
   uri: string;
   port: number;
   dataDir: string;
-  /** e.g. "MongoDB 4.4.6 (mongod on PATH, single-node replica set)" */
+  /** e.g. "MongoDB 4.4.6 (mongod on PATH, single-node replica set, unoptimised -O0 build)" */
   description: string;
   /** An existing server (MONGODB_URI, TEST_MONGODB_URI): `uri` is the variable's value; stop() leaves the server running, restart() and the rest throw. */
   existing: boolean;
@@ -196,7 +196,9 @@ async function describe(uri: string, engine: Engine): Promise<string> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500, directConnection: true });
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
-    return `MongoDB ${String(info.version)} (${engine.source}, ${engine.standalone ? 'standalone' : 'single-node replica set'})`;
+    // A build without optimisation (../shared/mongodb's) costs several times a release build's CPU per operation: figures must say so.
+    const unoptimised = /(^|\s)-O0(\s|$)/.test(String(info.buildEnvironment?.ccflags ?? '')) ? ', unoptimised -O0 build' : '';
+    return `MongoDB ${String(info.version)} (${engine.source}, ${engine.standalone ? 'standalone' : 'single-node replica set'}${unoptimised})`;
   } finally {
     await client.close();
   }
