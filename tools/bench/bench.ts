@@ -233,7 +233,8 @@ const HEADER = `${'endpoint'.padEnd(26)} ${'conns'.padStart(5)} ${'events'.padSt
 
 function verdict(value: number, target: number, atLeast: boolean): string {
   const met = atLeast ? value >= target : value <= target;
-  return met ? 'met' : `MISSED by ${fixed(atLeast ? (1 - value / target) * 100 : (value / target - 1) * 100, 0)}%`;
+  const missedBy = atLeast ? (1 - value / target) * 100 : (value / target - 1) * 100;
+  return met ? 'met' : `MISSED by ${fixed(missedBy, missedBy < 1 ? 1 : 0)}%`;
 }
 
 /** The one-request checks that make the figures mean something: each route answers, and only (c) runs under the middleware. */
