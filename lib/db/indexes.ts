@@ -1,5 +1,5 @@
-import type { Db, Document, IndexDescription } from 'mongodb';
-import { isNamespaceNotFound } from './errors';
+import { MongoServerError, type Db, type Document, type IndexDescription } from 'mongodb';
+import { isIndexNotFound, isNamespaceNotFound } from './errors';
 
 export const COLLECTIONS = {
   users: 'users',
@@ -32,12 +32,36 @@ const INDEXES: Record<string, IndexDescription[]> = {
   ],
 };
 
+/** Indexes earlier versions created that no query reads any more: each still costs every insert. */
+const OBSOLETE_INDEXES = [{ collection: COLLECTIONS.deliveries, name: 'clerkId_receivedAt' }];
+
 /**
- * Creates every index the app relies on, one `createIndexes` per collection.
- * Idempotent: an identical spec is a no-op, so it runs once per process start.
+ * Creates every index the app relies on, one `createIndexes` per collection,
+ * then drops an obsolete one where a database still has it. Idempotent: an
+ * identical spec is a no-op, so it runs once per process start.
  */
 export async function ensureIndexes(db: Db): Promise<void> {
   await Promise.all(Object.entries(INDEXES).map(([collection, specs]) => db.collection(collection).createIndexes(specs)));
+  await Promise.all(OBSOLETE_INDEXES.map((index) => dropObsoleteIndex(db, index)));
+}
+
+/**
+ * Housekeeping, so a refusal is logged and left for the next process start:
+ * the app works with the index in place. The server refuses a drop while
+ * another process builds an index on the collection; a lost connection
+ * propagates as for any other set-up step.
+ */
+async function dropObsoleteIndex(db: Db, { collection, name }: { collection: string; name: string }): Promise<void> {
+  if (!(await indexesOf(db, collection)).some((index) => index.name === name)) return;
+  try {
+    await db.collection(collection).dropIndex(name);
+  } catch (error) {
+    if (!(error instanceof MongoServerError)) throw error;
+    if (!isIndexNotFound(error))
+      console.warn(
+        JSON.stringify({ event: 'obsolete_index_not_dropped', index: `${collection}.${name}`, error: error.codeName ?? error.name }),
+      );
+  }
 }
 
 /**

@@ -73,6 +73,14 @@ describe('shared database client', () => {
     expect(await capabilities()).toEqual({ retryableWrites: true });
   });
 
+  it("drops the ledger's clerkId_receivedAt index, which earlier versions created and nothing reads", async () => {
+    const database = await db();
+    const ledger = database.collection(COLLECTIONS.deliveries);
+    await ledger.createIndex({ clerkId: 1, receivedAt: -1 }, { name: 'clerkId_receivedAt' });
+    await ensureIndexes(database);
+    expect((await ledger.listIndexes().toArray()).map(({ name }) => name).sort()).toEqual(['_id_', 'receivedAt_ttl']);
+  });
+
   it('refuses a second document with the same clerkId (unique index)', async () => {
     const users = (await db()).collection(COLLECTIONS.users);
     await users.insertOne({ clerkId: 'user_2duplicate', version: 1 });
