@@ -1,7 +1,7 @@
 /**
  * `npm run dev`: Next.js in development mode, on MONGODB_URI (the environment
  * or .env.local) if set, else on a server the launcher starts (tools/db/local-db.ts:
- * a real mongod where one can be had, else FerretDB), keeping its data in
+ * a mongod on PATH, or mongodb-memory-server's), keeping its data in
  * .data/dev across restarts, and points the app at it. It picks the port
  * (3000, or the next free one) and records it for the CLIs
  * (tools/lib/dev-server.ts), and says what a changed .env.local does.
@@ -68,7 +68,7 @@ async function main() {
   // as its starting environment, which would win over every later edit. Only the shell's and ours do.
   const nextEnv = { ...shell };
 
-  console.log('▸ Database: choosing (MONGODB_URI → mongod on PATH → mongodb-memory-server → FerretDB)');
+  console.log('▸ Database: choosing (MONGODB_URI → MONGOMS_SYSTEM_BINARY → mongod on PATH → mongodb-memory-server)');
   const port = env.MONGODB_URI || !(await portIsFree(DEV_DB_PORT)) ? undefined : DEV_DB_PORT;
   const localDb: LocalDb = await startLocalDb({ dataDir: path.join(ROOT, '.data', 'dev'), port, existing: 'MONGODB_URI' });
   console.log(`▸ Database: ${localDb.description}`);

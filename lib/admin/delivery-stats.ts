@@ -24,11 +24,11 @@ export function recentDeliveries(database: Db, limit = 100): Promise<DeliveryRec
     .toArray();
 }
 
-/** Deliveries per outcome received in [from, to), or since `from`. Counted by the server: no ledger entry is loaded. */
-export async function countByOutcome(database: Db, from: Date, to?: Date): Promise<OutcomeCounts> {
+/** Deliveries per outcome received since `from`. Counted by the server: no ledger entry is loaded. */
+export async function countByOutcome(database: Db, from: Date): Promise<OutcomeCounts> {
   const rows = await deliveriesCollection(database)
     .aggregate<{ _id: DeliveryOutcome; count: number }>([
-      { $match: { receivedAt: to ? { $gte: from, $lt: to } : { $gte: from } } },
+      { $match: { receivedAt: { $gte: from } } },
       { $group: { _id: '$outcome', count: { $sum: 1 } } },
     ])
     .toArray();
@@ -37,32 +37,25 @@ export async function countByOutcome(database: Db, from: Date, to?: Date): Promi
   return counts;
 }
 
+/** A delivery's clock hour (UTC), as the server groups it: "2026-12-01T14:00:00Z". Every MongoDB since 4.0 has `$dateToString` with a time zone. */
+const HOUR_OF_RECEIPT = { $dateToString: { date: '$receivedAt', format: '%Y-%m-%dT%H:00:00Z', timezone: 'UTC' } };
+
 /**
- * The last `hours` clock hours (the current one included, still filling), each
- * counted by outcome: one aggregation grouping by `$dateTrunc` where the
- * server has it, else one range query per hour (each an index range scan).
+ * The last `hours` clock hours (UTC; the current one included, still
+ * filling), each counted by outcome in one aggregation grouped by hour.
  */
-export async function hourlyByOutcome(
-  database: Db,
-  now: Date,
-  { hours = 24, dateGrouping }: { hours?: number; dateGrouping: boolean },
-): Promise<HourBucket[]> {
+export async function hourlyByOutcome(database: Db, now: Date, hours = 24): Promise<HourBucket[]> {
   const currentHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const starts = Array.from({ length: hours }, (_, index) => new Date(currentHour - (hours - 1 - index) * HOUR_MS));
-  if (!dateGrouping) {
-    return Promise.all(
-      starts.map(async (start) => ({ start, counts: await countByOutcome(database, start, new Date(start.getTime() + HOUR_MS)) })),
-    );
-  }
   const buckets = new Map(starts.map((start) => [start.getTime(), { start, counts: emptyCounts() }]));
   const rows = await deliveriesCollection(database)
-    .aggregate<{ _id: { hour: Date; outcome: DeliveryOutcome }; count: number }>([
-      { $match: { receivedAt: { $gte: new Date(currentHour - (hours - 1) * HOUR_MS), $lt: new Date(currentHour + HOUR_MS) } } },
-      { $group: { _id: { hour: { $dateTrunc: { date: '$receivedAt', unit: 'hour' } }, outcome: '$outcome' }, count: { $sum: 1 } } },
+    .aggregate<{ _id: { hour: string; outcome: DeliveryOutcome }; count: number }>([
+      { $match: { receivedAt: { $gte: starts[0], $lt: new Date(currentHour + HOUR_MS) } } },
+      { $group: { _id: { hour: HOUR_OF_RECEIPT, outcome: '$outcome' }, count: { $sum: 1 } } },
     ])
     .toArray();
   for (const { _id, count } of rows) {
-    const counts = buckets.get(_id.hour.getTime())?.counts;
+    const counts = buckets.get(Date.parse(_id.hour))?.counts;
     if (counts && _id.outcome in counts) counts[_id.outcome] = count;
   }
   return [...buckets.values()];

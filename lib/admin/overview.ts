@@ -1,5 +1,5 @@
 import 'server-only';
-import { capabilities, db } from '@/lib/db/client';
+import { db } from '@/lib/db/client';
 import { unlessDatabaseDown } from '@/lib/db/errors';
 import { usersCollection } from '@/lib/users/repository';
 import type { DeliveryRecord } from '@/lib/webhooks/ledger';
@@ -23,12 +23,11 @@ export async function loadAdminOverview(now = new Date()): Promise<AdminOverview
   return unlessDatabaseDown(
     async (): Promise<AdminOverview> => {
       const database = await db();
-      const { dateGrouping } = await capabilities();
       const users = usersCollection(database);
       const [recent, last24h, hourly, total, deleted] = await Promise.all([
         recentDeliveries(database),
         countByOutcome(database, new Date(now.getTime() - DAY_MS)),
-        hourlyByOutcome(database, now, { dateGrouping }),
+        hourlyByOutcome(database, now),
         users.countDocuments({}),
         users.countDocuments({ deletedAt: { $ne: null } }),
       ]);

@@ -111,15 +111,12 @@ async function ready(): Promise<Ready> {
   return found;
 }
 
-/** Capabilities, then the indexes they allow; a failed attempt is forgotten so the next caller tries again. */
+/** Capabilities and indexes; a failed attempt is forgotten so the next caller tries again. */
 function setUp(state: Shared, name: string): Promise<Ready> {
   let setup = state.setups.get(name);
   if (!setup) {
     const database = state.client.db(name);
-    setup = detectCapabilities(database).then(async (capabilities) => {
-      await ensureIndexes(database, capabilities);
-      return { database, capabilities };
-    });
+    setup = Promise.all([detectCapabilities(database), ensureIndexes(database)]).then(([capabilities]) => ({ database, capabilities }));
     setup.catch(() => state.setups.delete(name));
     state.setups.set(name, setup);
   }

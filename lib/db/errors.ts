@@ -3,6 +3,7 @@ import { serverRetriesWrites } from './capabilities';
 
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
+const INDEX_NOT_FOUND = 27;
 
 /** Server error codes that mean "try again later", not "your request is wrong". */
 const TRANSIENT_SERVER_CODES = new Set([
@@ -51,6 +52,11 @@ export function isDuplicateKey(error: unknown): boolean {
 /** The collection (or database) does not exist yet, e.g. listIndexes before the first write. */
 export function isNamespaceNotFound(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === NAMESPACE_NOT_FOUND;
+}
+
+/** dropIndex of an index (or in a collection) that does not exist. */
+export function isIndexNotFound(error: unknown): boolean {
+  return error instanceof MongoServerError && (error.code === INDEX_NOT_FOUND || error.code === NAMESPACE_NOT_FOUND);
 }
 
 /** A bulk write's per-document refusals (the driver gives one alone unwrapped). */

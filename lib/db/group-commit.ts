@@ -144,8 +144,7 @@ const upserts = new WeakMap<Collection, (upsert: Upsert) => Promise<UpsertResult
  * matches (the order guards: each sets the version or state its filter
  * requires to be older), since a bulk write counts changes per batch, not per
  * statement; a batch that breaks this fails. 'duplicate': no document matched
- * and a unique index refused the insert. Needs a server that reports each
- * statement's result (capabilities.ts, `bulkWriteResults`).
+ * and a unique index refused the insert.
  */
 export function upsertGrouped<T extends Document>(
   collection: Collection<T>,

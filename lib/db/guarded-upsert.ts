@@ -1,6 +1,4 @@
 import type { Collection, Document, Filter, UpdateFilter } from 'mongodb';
-import { serverReportsBulkResults } from './capabilities';
-import { isDuplicateKey } from './errors';
 import { upsertGrouped } from './group-commit';
 
 /** Whether an order-guarded write changed the document, or lost to a newer (or final) state. */
@@ -19,33 +17,14 @@ export type WriteOutcome = 'applied' | 'stale';
  * deliveries for them arrive). Without this, the newest of N concurrent first
  * deliveries could be dropped as "stale".
  *
- * Where the server reports each statement of a bulk write (`bulkWriteResults`
- * in capabilities.ts), the upsert shares one command with concurrent ones
- * (group-commit.ts).
+ * The upsert shares one command with concurrent ones (group-commit.ts).
  */
 export async function guardedUpsert<T extends Document>(
   collection: Collection<T>,
   filter: Filter<T>,
   update: UpdateFilter<T>,
 ): Promise<WriteOutcome> {
-  const first = await upsertOnce(collection, filter, update);
-  if (first !== 'refused') return first;
+  if ((await upsertGrouped(collection, filter, update)) === 'changed') return 'applied';
   const retried = await collection.updateOne(filter, update);
   return retried.modifiedCount > 0 ? 'applied' : 'stale';
-}
-
-/** The upsert itself; 'refused' when the unique index refused its insert. */
-async function upsertOnce<T extends Document>(
-  collection: Collection<T>,
-  filter: Filter<T>,
-  update: UpdateFilter<T>,
-): Promise<WriteOutcome | 'refused'> {
-  if (serverReportsBulkResults()) return (await upsertGrouped(collection, filter, update)) === 'changed' ? 'applied' : 'refused';
-  try {
-    const result = await collection.updateOne(filter, update, { upsert: true });
-    return result.modifiedCount + result.upsertedCount > 0 ? 'applied' : 'stale';
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    return 'refused';
-  }
 }

@@ -1,6 +1,5 @@
-import type { Db, Document, IndexDescription } from 'mongodb';
-import type { Capabilities } from './capabilities';
-import { isNamespaceNotFound } from './errors';
+import { MongoServerError, type Db, type Document, type IndexDescription } from 'mongodb';
+import { isIndexNotFound, isNamespaceNotFound } from './errors';
 
 export const COLLECTIONS = {
   users: 'users',
@@ -19,7 +18,9 @@ const INDEXES: Record<string, IndexDescription[]> = {
     // The People page: most recently seen first.
     { key: { lastSeen: -1 }, name: 'lastSeen' },
   ],
-  [COLLECTIONS.deliveries]: [{ key: { clerkId: 1, receivedAt: -1 }, name: 'clerkId_receivedAt' }],
+  // Retention (the server deletes entries older than LEDGER_TTL_SECONDS), and newest first for the admin
+  // page. No other: every delivery writes one entry, and each index costs the server CPU on every insert.
+  [COLLECTIONS.deliveries]: [{ key: { receivedAt: 1 }, name: 'receivedAt_ttl', expireAfterSeconds: LEDGER_TTL_SECONDS }],
   [COLLECTIONS.assessments]: [
     { key: { clerkUserId: 1, createdAt: -1 }, name: 'clerkUserId_createdAt' },
     { key: { userId: 1 }, name: 'userId' },
@@ -31,42 +32,36 @@ const INDEXES: Record<string, IndexDescription[]> = {
   ],
 };
 
-const TTL_INDEX: IndexDescription = {
-  key: { receivedAt: 1 },
-  name: 'receivedAt_ttl',
-  expireAfterSeconds: LEDGER_TTL_SECONDS,
-};
+/** Indexes earlier versions created that no query reads any more: each still costs every insert. */
+const OBSOLETE_INDEXES = [{ collection: COLLECTIONS.deliveries, name: 'clerkId_receivedAt' }];
 
 /**
- * Creates every index the app relies on. Idempotent: `createIndexes` with an
+ * Creates every index the app relies on, one `createIndexes` per collection,
+ * then drops an obsolete one where a database still has it. Idempotent: an
  * identical spec is a no-op, so it runs once per process start.
- *
- * One index per command: a server without full `createIndexes` support has
- * been seen to crash answering one of several indexes that all exist already,
- * and the client then hangs until its socket timeout — on every restart
- * against an existing database. One per command costs nothing on MongoDB.
  */
-export async function ensureIndexes(db: Db, { ttlIndexes }: Pick<Capabilities, 'ttlIndexes'>): Promise<void> {
-  const ledgerIndex = ttlIndexes ? TTL_INDEX : TTL_FALLBACK_INDEX;
-  const all = { ...INDEXES, [COLLECTIONS.deliveries]: [...(INDEXES[COLLECTIONS.deliveries] ?? []), ledgerIndex] };
-  await Promise.all(
-    Object.entries(all).map(async ([collection, specs]) => {
-      for (const spec of specs) await db.collection(collection).createIndexes([spec]);
-    }),
-  );
+export async function ensureIndexes(db: Db): Promise<void> {
+  await Promise.all(Object.entries(INDEXES).map(([collection, specs]) => db.collection(collection).createIndexes(specs)));
+  await Promise.all(OBSOLETE_INDEXES.map((index) => dropObsoleteIndex(db, index)));
 }
 
-/** Without TTL indexes, a plain index on the same key serves the app's pruning query. */
-const TTL_FALLBACK_INDEX: IndexDescription = { key: TTL_INDEX.key, name: 'receivedAt' };
-
-type Requirement = { collection: string; anyOf: IndexDescription[] };
-
-function requiredIndexes(): Requirement[] {
-  return [
-    ...Object.entries(INDEXES).flatMap(([collection, specs]) => specs.map((spec) => ({ collection, anyOf: [spec] }))),
-    // Either the TTL index or, where the server has no TTL indexes, its plain fallback.
-    { collection: COLLECTIONS.deliveries, anyOf: [TTL_INDEX, TTL_FALLBACK_INDEX] },
-  ];
+/**
+ * Housekeeping, so a refusal is logged and left for the next process start:
+ * the app works with the index in place. The server refuses a drop while
+ * another process builds an index on the collection; a lost connection
+ * propagates as for any other set-up step.
+ */
+async function dropObsoleteIndex(db: Db, { collection, name }: { collection: string; name: string }): Promise<void> {
+  if (!(await indexesOf(db, collection)).some((index) => index.name === name)) return;
+  try {
+    await db.collection(collection).dropIndex(name);
+  } catch (error) {
+    if (!(error instanceof MongoServerError)) throw error;
+    if (!isIndexNotFound(error))
+      console.warn(
+        JSON.stringify({ event: 'obsolete_index_not_dropped', index: `${collection}.${name}`, error: error.codeName ?? error.name }),
+      );
+  }
 }
 
 /**
@@ -75,13 +70,12 @@ function requiredIndexes(): Requirement[] {
  * collection that does not exist yet lacks all of its indexes.
  */
 export async function missingIndexes(db: Db): Promise<string[]> {
-  const listed = new Map<string, Document[]>();
   const missing: string[] = [];
-  for (const { collection, anyOf } of requiredIndexes()) {
-    const present = listed.get(collection) ?? (await indexesOf(db, collection));
-    listed.set(collection, present);
-    const found = anyOf.some((spec) => present.some((index) => index.name === spec.name && sameKey(index.key, spec.key)));
-    if (!found) missing.push(`${collection}.${anyOf[0]?.name ?? '?'}`);
+  for (const [collection, specs] of Object.entries(INDEXES)) {
+    const present = await indexesOf(db, collection);
+    for (const spec of specs)
+      if (!present.some((index) => index.name === spec.name && sameKey(index.key, spec.key)))
+        missing.push(`${collection}.${spec.name ?? '?'}`);
   }
   return missing;
 }

@@ -35,9 +35,7 @@ export type PresenceTicket = { kind: 'live'; generation: number; lastSeen: Date 
 /**
  * A user known so far only from a session event: `version: 0` (see
  * `hasProfile`), empty profile. The guarded profile upsert later matches it
- * (0 is older than any real version) and fills it in. Not every server keeps
- * the nulls of an upsert's `$setOnInsert`; readers default missing fields
- * (`findUserByClerkId`).
+ * (0 is older than any real version) and fills it in.
  */
 function presenceStub(now: Date) {
   return {

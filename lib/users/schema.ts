@@ -8,9 +8,8 @@ import { z } from 'zod';
  * applied. 0 means only presence is known so far (a session event arrived
  * before the user's own events); the profile fields are then still empty.
  *
- * Parsed on every read (`findUserByClerkId`). An empty field may be absent in
- * storage (a server that drops nulls from `$setOnInsert`, a presence stub
- * written before the profile): it reads as empty, never as undefined.
+ * Parsed on every read (`findUserByClerkId`). A field a stored document lacks
+ * (one written before the field existed) reads as empty, never as undefined.
  */
 const emptyText = z.string().nullable().default(null);
 const emptyDate = z.date().nullable().default(null);

@@ -2,7 +2,7 @@ import 'server-only';
 import type { Collection, Db } from 'mongodb';
 import { db } from '@/lib/db/client';
 import { collectionIn, insertGrouped } from '@/lib/db/group-commit';
-import { COLLECTIONS, LEDGER_TTL_SECONDS } from '@/lib/db/indexes';
+import { COLLECTIONS } from '@/lib/db/indexes';
 import type { DeliveryOutcome } from './outcome';
 
 /**
@@ -48,19 +48,4 @@ export async function recordDelivery(record: Omit<DeliveryRecord, 'attempts'>): 
   if (replaced.matchedCount > 0) return 'recorded';
   await deliveries.updateOne({ _id }, { $inc: { attempts: 1 } });
   return 'already_acknowledged';
-}
-
-const PRUNE_EVERY_MS = 10 * 60 * 1000;
-let lastPrunedAt = 0;
-
-/**
- * Bounded retention where the server has no TTL indexes: delete
- * expired entries, at most once per ten minutes per process.
- */
-export async function pruneExpiredDeliveries(now = Date.now()): Promise<number> {
-  if (now - lastPrunedAt < PRUNE_EVERY_MS) return 0;
-  lastPrunedAt = now;
-  const cutoff = new Date(now - LEDGER_TTL_SECONDS * 1000);
-  const { deletedCount } = await deliveriesCollection(await db()).deleteMany({ receivedAt: { $lt: cutoff } });
-  return deletedCount;
 }

@@ -1,11 +1,10 @@
 import 'server-only';
 import { beforeDeadline } from '@/lib/deadline';
-import { capabilities } from '@/lib/db/client';
 import { retryOnceOnClosedConnection, unlessDatabaseDown } from '@/lib/db/errors';
 import { env, EnvError } from '@/lib/env';
 import { applyEvent } from './apply';
 import { clerkUserIdOf, parseClerkEvent, type ClerkEvent } from './events';
-import { pruneExpiredDeliveries, recordDelivery } from './ledger';
+import { recordDelivery } from './ledger';
 import { logDelivery } from './log';
 import { STATUS_BY_OUTCOME, type DeliveryOutcome, type DeliveryResult } from './outcome';
 import { readBodyWithin } from './read-body';
@@ -134,7 +133,6 @@ async function settle(classified: Classified, base: Identified, sentAt: Date, st
     receivedAt: new Date(),
     durationMs: Math.round(performance.now() - startedAt),
   });
-  await maintainLedger();
   if (recorded === 'already_acknowledged') return { ...base, outcome: 'duplicate', message: 'already processed' };
   return { ...base, outcome, message: classified.kind === 'apply' ? outcome : classified.message };
 }
@@ -160,17 +158,5 @@ function webhookSecret(): Secret {
     if (reportedProblem !== error.message) console.error(error.message);
     reportedProblem = error.message;
     return { ok: false, message: `the webhook signing secret is malformed: ${error.problems.join('; ')}` };
-  }
-}
-
-/**
- * Ledger retention where the server cannot expire entries itself (no TTL indexes).
- * Cheap and rate-limited; a failure here must not fail a delivery already applied.
- */
-async function maintainLedger(): Promise<void> {
-  try {
-    if (!(await capabilities()).ttlIndexes) await pruneExpiredDeliveries();
-  } catch (error) {
-    console.warn(JSON.stringify({ event: 'ledger_prune_failed', error: error instanceof Error ? error.name : 'unknown' }));
   }
 }

@@ -9,7 +9,9 @@ import { DeliveriesChart } from '@/components/admin/deliveries-chart';
 import { DeliveriesTable } from '@/components/admin/deliveries-table';
 import { hourlyByOutcome, OUTCOMES } from '@/lib/admin/delivery-stats';
 import { loadAdminOverview } from '@/lib/admin/overview';
-import { capabilities, db } from '@/lib/db/client';
+import { db } from '@/lib/db/client';
+import { deliveriesCollection } from '@/lib/webhooks/ledger';
+import { STATUS_BY_OUTCOME, type DeliveryOutcome } from '@/lib/webhooks/outcome';
 import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent } from '../../tools/clerk/payloads';
 import { signDelivery } from '../../tools/clerk/svix';
 import { deliver, postToRoute } from '../support/webhook';
@@ -58,17 +60,52 @@ describe('admin overview', () => {
 });
 
 describe('hourly delivery chart', () => {
-  it('counts the same with one $dateTrunc aggregation as with one range query per hour', async (context) => {
-    if (!(await capabilities()).dateGrouping) {
-      context.skip('this server cannot $group by $dateTrunc (MongoDB 5.0+), so the app counts by range queries only');
-    }
-    await deliver(userCreatedEvent(clerkUser()));
-    const now = new Date();
-    const [ranges, grouped] = await Promise.all([
-      hourlyByOutcome(await db(), now, { dateGrouping: false }),
-      hourlyByOutcome(await db(), now, { dateGrouping: true }),
+  /** A clock of its own, decades ahead, so no other delivery lands in its hours (and the TTL monitor deletes none). */
+  const now = new Date('2099-01-01T10:30:00Z');
+
+  function ledgerEntry(receivedAt: string, outcome: DeliveryOutcome) {
+    const svixId = `msg_hourly_${receivedAt}_${outcome}`;
+    return {
+      _id: svixId,
+      svixId,
+      type: 'user.updated',
+      clerkId: 'user_2hourly',
+      outcome,
+      status: STATUS_BY_OUTCOME[outcome],
+      receivedAt: new Date(receivedAt),
+      durationMs: 3,
+      attempts: 1,
+    };
+  }
+
+  it('counts each delivery in its UTC clock hour, over the 24 hours up to the current one', async () => {
+    await deliveriesCollection(await db()).insertMany([
+      ledgerEntry('2098-12-31T10:59:59.999Z', 'applied'), // before the first hour: not counted
+      ledgerEntry('2098-12-31T11:00:00.000Z', 'ignored'), // the first hour's first millisecond
+      ledgerEntry('2098-12-31T23:59:59.999Z', 'applied'), // the last hour of the old day…
+      ledgerEntry('2099-01-01T00:00:00.000Z', 'applied'), // …and the first of the new one
+      ledgerEntry('2099-01-01T00:00:00.001Z', 'applied'),
+      ledgerEntry('2099-01-01T09:59:59.999Z', 'stale'),
+      ledgerEntry('2099-01-01T10:00:00.000Z', 'applied'), // the current hour, still filling
+      ledgerEntry('2099-01-01T10:29:59.000Z', 'stale'),
+      ledgerEntry('2099-01-01T11:00:00.000Z', 'applied'), // the next hour: not counted
     ]);
-    expect(grouped).toEqual(ranges);
-    expect(grouped.at(-1)?.counts.applied).toBeGreaterThan(0);
+
+    const hourly = await hourlyByOutcome(await db(), now);
+
+    expect(hourly).toHaveLength(24);
+    expect(hourly[0]?.start.toISOString()).toBe('2098-12-31T11:00:00.000Z');
+    expect(hourly.at(-1)?.start.toISOString()).toBe('2099-01-01T10:00:00.000Z');
+    const filled = hourly.flatMap(({ start, counts }) => {
+      const nonZero = Object.entries(counts).filter(([, count]) => count > 0);
+      return nonZero.length > 0 ? [[start.toISOString(), Object.fromEntries(nonZero)] as const] : [];
+    });
+    expect(Object.fromEntries(filled)).toEqual({
+      '2098-12-31T11:00:00.000Z': { ignored: 1 },
+      '2098-12-31T23:00:00.000Z': { applied: 1 },
+      '2099-01-01T00:00:00.000Z': { applied: 2 },
+      '2099-01-01T09:00:00.000Z': { stale: 1 },
+      '2099-01-01T10:00:00.000Z': { applied: 1, stale: 1 },
+    });
   });
 });

@@ -18,7 +18,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'clerk-mongo-sync-test-'));
-  const server = await startLocalDb({ dataDir, existing: 'TEST_MONGODB_URI' });
+  // The TTL monitor every second, not every 60 s: the ledger's retention test sees an expired entry go at once.
+  const server = await startLocalDb({ dataDir, existing: 'TEST_MONGODB_URI', serverParameters: { ttlMonitorSleepSecs: 1 } });
   console.log(`[tests] database: ${server.description} at ${server.uri}`);
   project.provide('mongoUri', server.uri);
   return async () => {

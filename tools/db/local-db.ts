@@ -5,25 +5,19 @@
  *
  * 1. an existing server: MONGODB_URI (dev) or TEST_MONGODB_URI (tests), when
  *    the caller names the variable (`existing`);
- * 2. a `mongod` on PATH, 3. mongodb-memory-server's `mongod` (cached, or
- *    downloaded once: see memory-server.ts) — each run as a single-node
- *    replica set, so retryable writes and transactions work as on Atlas;
- * 4. FerretDB v1 over SQLite, the offline fallback, built from
- *    tools/db/ferretdb into .tools/bin on first use (needs Go), with the
- *    index pushdown and per-statement update results of tools/db/ferretdb/overlay
- *    compiled in.
+ * 2. the `mongod` MONGOMS_SYSTEM_BINARY names, 3. a `mongod` on PATH,
+ * 4. mongodb-memory-server's `mongod` (cached, or downloaded once: see
+ *    memory-server.ts) — each run as a single-node replica set, so retryable
+ *    writes work as on Atlas.
+ *
+ * With none of them it stops with one line that says what to do.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { fetchMongodBinary } from './memory-server';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const FERRETDB_SOURCE = path.join(__dirname, 'ferretdb');
-const FERRETDB_BINARY = path.join(ROOT, '.tools', 'bin', 'ferretdb');
-const PATCH_DIR = path.join(ROOT, '.tools', 'ferretdb-patched');
 
 /** Where `npm run dev` starts the embedded database when the port is free; doctor looks there too. */
 export const DEV_DB_PORT = 27018;
@@ -32,7 +26,7 @@ export type LocalDb = {
   uri: string;
   port: number;
   dataDir: string;
-  /** e.g. "FerretDB 1.24.2 (SQLite), MongoDB 7.0.42 compatible" */
+  /** e.g. "MongoDB 4.4.6 (mongod on PATH, single-node replica set, unoptimised -O0 build)" */
   description: string;
   /** An existing server (MONGODB_URI, TEST_MONGODB_URI): `uri` is the variable's value; stop() leaves the server running, restart() and the rest throw. */
   existing: boolean;
@@ -52,11 +46,13 @@ type Options = {
   port?: number;
   quiet?: boolean;
   /**
-   * mongod only: run standalone instead of as a single-node replica set. For a
+   * Run standalone instead of as a single-node replica set. For a
    * server reached through a proxy: a replica set member announces its own
    * address and the driver would connect there, around the proxy.
    */
   standalone?: boolean;
+  /** mongod's `--setParameter`s, e.g. `{ ttlMonitorSleepSecs: 1 }`. */
+  serverParameters?: Record<string, string | number>;
   /** The variable naming an existing server to use instead of launching one, if set. */
   existing?: 'MONGODB_URI' | 'TEST_MONGODB_URI';
   log?: (line: string) => void;
@@ -70,165 +66,49 @@ function findOnPath(command: string): string | undefined {
   return undefined;
 }
 
-function newestMtime(dir: string): number {
-  return Math.max(
-    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-      const entryPath = path.join(dir, entry.name);
-      return entry.isDirectory() ? newestMtime(entryPath) : statSync(entryPath).mtimeMs;
-    }),
-  );
-}
-
-/** FerretDB's one-filter `_id` pushdown in the SQLite backend's Query and Explain, which `pushdownWhere` replaces. */
-const ID_PUSHDOWN =
-  /\tif params\.Filter\.Len\(\) == 1 \{\n\t\tv, _ := params\.Filter\.Get\("_id"\)\n\t\tswitch v\.\(type\) \{\n\t\tcase string, types\.ObjectID:\n(\t\t\tfilterPushdown = true\n)?\t\t\twhereClause = [^\n]+\n\t\t\targs = [^\n]+\n\t\t\}\n\t\}\n/g;
-
-/**
- * FerretDB looks documents up by `_id` (find, update, delete) with the path
- * '$._id', while it creates the `_id` index on the expression "_id": SQLite
- * matches index expressions literally, so every `_id` lookup scanned the whole
- * table. Spelling the lookup like the index makes SQLite use it.
- */
-function patchIdColumn(metadataFile: string): void {
-  const upstream = `IDColumn = DefaultColumn + "->'$._id'"`;
-  const source = readFileSync(metadataFile, 'utf8');
-  if (!source.includes(upstream))
-    throw new Error(`FerretDB's sqlite/metadata/metadata.go changed (no ${upstream}); update tools/db/local-db.ts.`);
-  writeFileSync(metadataFile, source.replace(upstream, 'IDColumn = DefaultColumn + `->"_id"`'));
-}
-
-/** Upstream's update command, recognised by the two lines overlay/handler/msg_update.go changes. */
-const UPSTREAM_UPDATE_MARKERS = ['_ = params.Ordered', '"index", int32(upserted.Len()),'];
-
-/**
- * FerretDB's update command reports a failing statement as the whole command's
- * and numbers upserts by count (see overlay/handler/msg_update.go): the copy
- * in the overlay reports each statement by its index, as MongoDB does.
- */
-function patchUpdateCommand(sourceDir: string): void {
-  const handlerFile = path.join(sourceDir, 'internal', 'handler', 'msg_update.go');
-  const upstream = readFileSync(handlerFile, 'utf8');
-  if (!UPSTREAM_UPDATE_MARKERS.every((marker) => upstream.includes(marker)))
-    throw new Error("FerretDB's handler/msg_update.go changed; update tools/db/ferretdb/overlay/handler/msg_update.go.");
-  const overlay = path.join(FERRETDB_SOURCE, 'overlay');
-  cpSync(path.join(overlay, 'handler', 'msg_update.go'), handlerFile);
-  cpSync(
-    path.join(overlay, 'handlererrors', 'first_write_error.go'),
-    path.join(sourceDir, 'internal', 'handler', 'handlererrors', 'first_write_error.go'),
-  );
-}
-
-/**
- * A copy of FerretDB's module with tools/db/ferretdb/overlay/pushdown.go in its
- * SQLite backend and the overlay's update command, and a go.mod (passed with -modfile) that builds against that
- * copy. tools/db/ferretdb/go.mod and the module cache stay untouched; a changed
- * upstream file fails the build here instead of silently losing the pushdown.
- */
-function preparePatchedFerretDb(): string {
-  const upstreamDir = JSON.parse(
-    execFileSync('go', ['mod', 'download', '-json', 'github.com/FerretDB/FerretDB'], { cwd: FERRETDB_SOURCE, encoding: 'utf8' }),
-  ).Dir as string;
-  const sourceDir = path.join(PATCH_DIR, 'FerretDB');
-  rmSync(PATCH_DIR, { recursive: true, force: true });
-  cpSync(upstreamDir, sourceDir, { recursive: true });
-  execFileSync('chmod', ['-R', 'u+w', sourceDir]);
-
-  const backendDir = path.join(sourceDir, 'internal', 'backends', 'sqlite');
-  let replaced = 0;
-  const patched = readFileSync(path.join(backendDir, 'collection.go'), 'utf8').replace(ID_PUSHDOWN, (_block, explain?: string) => {
-    replaced += 1;
-    const pushdown = '\twhereClause, args = pushdownWhere(meta, params.Filter)\n';
-    return explain ? `${pushdown}\tfilterPushdown = whereClause != ""\n` : pushdown;
-  });
-  if (replaced !== 2)
-    throw new Error(`FerretDB's sqlite/collection.go changed (${replaced} of 2 pushdown blocks found); update tools/db/ferretdb/overlay.`);
-  writeFileSync(path.join(backendDir, 'collection.go'), patched);
-  patchIdColumn(path.join(backendDir, 'metadata', 'metadata.go'));
-  cpSync(path.join(FERRETDB_SOURCE, 'overlay', 'pushdown.go'), path.join(backendDir, 'pushdown.go'));
-  patchUpdateCommand(sourceDir);
-
-  const modfile = path.join(PATCH_DIR, 'go.mod');
-  const goMod = readFileSync(path.join(FERRETDB_SOURCE, 'go.mod'), 'utf8');
-  writeFileSync(modfile, `${goMod}\nreplace github.com/FerretDB/FerretDB => ${sourceDir}\n`);
-  cpSync(path.join(FERRETDB_SOURCE, 'go.sum'), path.join(PATCH_DIR, 'go.sum'));
-  return modfile;
-}
-
-/** Builds the FerretDB wrapper when missing or older than its source. Needs Go. */
-function ensureFerretDbBinary(log: (line: string) => void = console.log): string {
-  if (existsSync(FERRETDB_BINARY) && statSync(FERRETDB_BINARY).mtimeMs >= newestMtime(FERRETDB_SOURCE)) {
-    return FERRETDB_BINARY;
-  }
-  const wanted = requiredGoVersion();
-  if (!findOnPath('go')) {
-    throw new Error(
-      `The FerretDB fallback needs Go ${wanted} to build (https://go.dev/dl/); or put a mongod on PATH, or set MONGODB_URI (TEST_MONGODB_URI for tests).`,
-    );
-  }
-  const found = /go(\d+(?:\.\d+)*)/.exec(execFileSync('go', ['version'], { encoding: 'utf8' }))?.[1] ?? '0';
-  if (olderThan(found, wanted)) {
-    throw new Error(
-      `The FerretDB fallback needs Go ${wanted} to build; found Go ${found} (https://go.dev/dl/). Or put a mongod on PATH, or set MONGODB_URI.`,
-    );
-  }
-  log(`Building FerretDB v1.24.2 with Go ${found} (needs ${wanted}) into .tools/bin — first run only, ~2 min:`);
-  const startedAt = Date.now();
-  const ticker = setInterval(() => log(`  …still building (${Math.round((Date.now() - startedAt) / 1000)} s)`), 15_000);
+function isExecutableFile(file: string): boolean {
   try {
-    log('  fetching and patching the FerretDB module…');
-    const modfile = preparePatchedFerretDb();
-    log('  compiling (go build -v lists each package)…');
-    execFileSync('go', ['build', '-v', `-modfile=${modfile}`, '-o', FERRETDB_BINARY, '.'], { cwd: FERRETDB_SOURCE, stdio: 'inherit' });
-  } finally {
-    clearInterval(ticker);
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
   }
-  log(`  built in ${Math.round((Date.now() - startedAt) / 1000)} s`);
-  return FERRETDB_BINARY;
 }
 
-function olderThan(version: string, minimum: string): boolean {
-  const have = version.split('.').map(Number);
-  const need = minimum.split('.').map(Number);
-  for (let index = 0; index < Math.max(have.length, need.length); index += 1) {
-    const difference = (have[index] ?? 0) - (need[index] ?? 0);
-    if (difference !== 0) return difference < 0;
-  }
-  return false;
-}
-
-/** The `go` directive of tools/db/ferretdb/go.mod, e.g. "1.26.8". */
-function requiredGoVersion(): string {
-  return /^go (\S+)$/m.exec(readFileSync(path.join(FERRETDB_SOURCE, 'go.mod'), 'utf8'))?.[1] ?? 'of tools/db/ferretdb/go.mod';
-}
-
-type Engine = { kind: 'mongod'; binary: string; source: string; standalone?: boolean } | { kind: 'ferretdb'; binary: string };
-
-function withTopology(engine: Engine, standalone: boolean): Engine {
-  return engine.kind === 'mongod' ? { ...engine, standalone } : engine;
-}
+type Engine = { binary: string; source: string; standalone?: boolean; parameters?: Options['serverParameters'] };
 
 /** Set by a process that found no mongodb-memory-server binary, so the processes it starts (test workers) do not ask again. */
 const MEMORY_SERVER_SKIPPED = 'LOCAL_DB_MEMORY_SERVER_SKIPPED';
 
 let chosen: Engine | undefined;
 
-/** The server to launch on this machine, chosen once per process (steps 2–4 above), with each skipped step printed. */
-function localEngine(log: (line: string) => void): Engine {
-  chosen ??= chooseEngine(log);
+/**
+ * The mongod to launch on this machine, chosen once per process (steps 2–4
+ * above), with each skipped step printed; none: an error whose message is the
+ * one line that says what to do.
+ */
+function localEngine(log: (line: string) => void, existing?: Options['existing']): Engine {
+  if (chosen) return chosen;
+  const mongod = findMongodBinary(log);
+  if (mongod.kind === 'unavailable') {
+    const variable = existing ?? 'MONGODB_URI (TEST_MONGODB_URI for the tests)';
+    throw new Error(
+      `No MongoDB server to run (${mongod.reason}): put a mongod on PATH or name one in MONGOMS_SYSTEM_BINARY, set ${variable} to a running server, or go online once so mongodb-memory-server can download one.`,
+    );
+  }
+  chosen = { binary: mongod.path, source: mongod.source };
   return chosen;
 }
 
-function chooseEngine(log: (line: string) => void): Engine {
-  const mongod = findMongodBinary(log);
-  return mongod.kind === 'binary'
-    ? { kind: 'mongod', binary: mongod.path, source: mongod.source }
-    : { kind: 'ferretdb', binary: ensureFerretDbBinary(log) };
-}
-
-/** A real mongod binary (steps 2–3), or why there is none; also for tests that start a replica set of their own. */
+/** A real mongod binary (steps 2–4), or why there is none; also for tests that start a replica set of their own. */
 export function findMongodBinary(
   log: (line: string) => void = console.log,
 ): { kind: 'binary'; path: string; source: string } | { kind: 'unavailable'; reason: string } {
+  const named = process.env.MONGOMS_SYSTEM_BINARY;
+  if (named) {
+    if (isExecutableFile(named)) return { kind: 'binary', path: named, source: 'MONGOMS_SYSTEM_BINARY' };
+    return { kind: 'unavailable', reason: `MONGOMS_SYSTEM_BINARY names ${named}, which is no executable file` };
+  }
   const onPath = findOnPath('mongod');
   if (onPath) return { kind: 'binary', path: onPath, source: 'mongod on PATH' };
   log('  skipped: no mongod on PATH');
@@ -240,12 +120,20 @@ export function findMongodBinary(
   return { kind: 'unavailable', reason: `no mongod on PATH, and mongodb-memory-server has none: ${fetched.reason}` };
 }
 
-/** What the launcher runs on this machine (building or fetching it now if need be), for set-up steps to print. */
+/** "4.4.6", from `mongod --version` ("db version v4.4.6"). */
+function mongodVersion(binary: string): string {
+  const output = execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 60_000 });
+  return /db version v?(\S+)/.exec(output)?.[1] ?? 'of unknown version';
+}
+
+/**
+ * What the launcher runs on this machine (fetching it now if need be), e.g.
+ * "MongoDB 4.4.6 (mongod on PATH: /…/bin/mongod), as a single-node replica set",
+ * for set-up steps to print.
+ */
 export function ensureLocalDbServer(log: (line: string) => void = console.log): string {
   const engine = localEngine(log);
-  return engine.kind === 'mongod'
-    ? `mongod at ${engine.binary} (${engine.source}), as a single-node replica set`
-    : `FerretDB at ${engine.binary} (offline fallback)`;
+  return `MongoDB ${mongodVersion(engine.binary)} (${engine.source}: ${engine.binary}), as a single-node replica set`;
 }
 
 export async function freePort(): Promise<number> {
@@ -263,26 +151,13 @@ export async function freePort(): Promise<number> {
 const REPLICA_SET = 'rs0';
 
 function spawnServer(engine: Engine, dataDir: string, port: number, quiet: boolean): ChildProcess {
-  const [command, args] =
-    engine.kind === 'mongod'
-      ? [
-          engine.binary,
-          [
-            '--dbpath',
-            mongodDataDir(dataDir),
-            '--port',
-            String(port),
-            '--bind_ip',
-            '127.0.0.1',
-            ...(engine.standalone ? [] : ['--replSet', REPLICA_SET]),
-            '--quiet',
-          ],
-        ]
-      : [engine.binary, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-url', `file:${dataDir}/`]];
-  return spawn(command, args, { stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  const args = ['--dbpath', mongodDataDir(dataDir), '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet'];
+  if (!engine.standalone) args.push('--replSet', REPLICA_SET);
+  for (const [name, value] of Object.entries(engine.parameters ?? {})) args.push('--setParameter', `${name}=${value}`);
+  return spawn(engine.binary, args, { stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
 }
 
-/** mongod's files in a folder of their own, so a data folder FerretDB used before (its .sqlite files) stays as it was. */
+/** mongod's files in `<dataDir>/mongod`, where `npm run dev` has always kept them in `.data/dev`. */
 function mongodDataDir(dataDir: string): string {
   const dir = path.join(dataDir, 'mongod');
   mkdirSync(dir, { recursive: true });
@@ -321,22 +196,22 @@ async function describe(uri: string, engine: Engine): Promise<string> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500, directConnection: true });
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
-    return engine.kind === 'ferretdb'
-      ? `FerretDB 1.24.2 (SQLite backend, embedded), MongoDB ${String(info.version)} compatible`
-      : `MongoDB ${String(info.version)} (${engine.source}, ${engine.standalone ? 'standalone' : 'single-node replica set'})`;
+    // A build without optimisation (../shared/mongodb's) costs several times a release build's CPU per operation: figures must say so.
+    const unoptimised = /(^|\s)-O0(\s|$)/.test(String(info.buildEnvironment?.ccflags ?? '')) ? ', unoptimised -O0 build' : '';
+    return `MongoDB ${String(info.version)} (${engine.source}, ${engine.standalone ? 'standalone' : 'single-node replica set'}${unoptimised})`;
   } finally {
     await client.close();
   }
 }
 
-/** Waits until the server answers (and, for mongod, is primary); its description. */
+/** Waits until the server answers (and, as a replica set, is primary); its description. */
 async function waitUntilReady(uri: string, port: number, engine: Engine, child: ChildProcess, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`The local database exited with code ${child.exitCode} while starting.`);
     try {
       const description = await describe(uri, engine);
-      if (engine.kind === 'mongod' && !engine.standalone) await becomePrimary(uri, port);
+      if (!engine.standalone) await becomePrimary(uri, port);
       return description;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -379,13 +254,14 @@ export async function startLocalDb({
   port: wanted,
   quiet = true,
   standalone = false,
+  serverParameters,
   existing,
   log = console.log,
 }: Options): Promise<LocalDb> {
   const given = existing && process.env[existing];
   if (given) return existingServer(given, existing, log);
   if (existing) log(`  skipped: ${existing} is not set`);
-  const engine = withTopology(localEngine(log), standalone);
+  const engine = { ...localEngine(log, existing), standalone, parameters: serverParameters };
   mkdirSync(dataDir, { recursive: true });
   const port = wanted ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
@@ -450,7 +326,7 @@ async function describeExisting(uri: string, variable: string): Promise<string> 
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
-    return `${'ferretdbVersion' in info ? 'FerretDB, MongoDB' : 'MongoDB'} ${String(info.version)} (${variable})`;
+    return `MongoDB ${String(info.version)} (${variable})`;
   } catch (error) {
     return `the server at ${variable} (not answering yet: ${error instanceof Error ? error.message : String(error)})`;
   } finally {

@@ -6,8 +6,8 @@
  * Runs in a child process so that every wait is bounded and nothing is left
  * behind: the child first checks in REACH_MS that the download host answers
  * at all (offline, DNS alone takes ~7 s to fail here), and the whole attempt
- * is killed after DOWNLOAD_MS. Synchronous, like the FerretDB build it can
- * replace, so the test runner's set-up can call it.
+ * is killed after DOWNLOAD_MS. Synchronous, so the test runner's set-up can
+ * call it.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

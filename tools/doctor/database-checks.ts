@@ -12,14 +12,9 @@ const AUTHENTICATION_FAILED = 18;
 
 export type OpenedDatabase = { result: CheckResult; db?: Db; close(): Promise<void> };
 
-/** "FerretDB … (MongoDB 7.0 compatible)" or "MongoDB 7.0.14", from buildInfo. */
+/** "MongoDB 7.0.14", from buildInfo. */
 export function describeServer(buildInfo: Document): string {
-  const version = String(buildInfo.version ?? 'unknown version');
-  if ('ferretdbVersion' in buildInfo) {
-    const ferret = String(buildInfo.ferretdbVersion);
-    return `FerretDB${ferret && ferret !== 'unknown' ? ` ${ferret}` : ''} (MongoDB ${version} compatible)`;
-  }
-  return `MongoDB ${version}`;
+  return `MongoDB ${String(buildInfo.version ?? 'unknown version')}`;
 }
 
 /** The host part of a connection string, without credentials: safe to print. */

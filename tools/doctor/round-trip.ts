@@ -21,15 +21,16 @@ type Options = { url: string; secret: string; db: Db };
 
 export async function checkRoundTrip(options: Options): Promise<CheckResult> {
   const userId = `user_doctor_${randomBytes(8).toString('hex')}`;
+  const svixIds: string[] = [];
   try {
-    return await sendAndVerify(options, userId);
+    return await sendAndVerify(options, userId, svixIds);
   } finally {
     // Also when the check fails half-way: doctor must not leave its test user behind.
-    await cleanUp(options.db, userId);
+    await cleanUp(options.db, userId, svixIds);
   }
 }
 
-async function sendAndVerify({ url, secret, db }: Options, userId: string): Promise<CheckResult> {
+async function sendAndVerify({ url, secret, db }: Options, userId: string, svixIds: string[]): Promise<CheckResult> {
   const user = clerkUser({
     id: userId,
     firstName: 'Doctor',
@@ -37,7 +38,8 @@ async function sendAndVerify({ url, secret, db }: Options, userId: string): Prom
     email: `doctor+${userId.slice(-8)}@example.com`,
     createdAt: Date.now(),
   });
-  const { result } = await sendSignedEvent(url, secret, userCreatedEvent(user));
+  const { svixId, result } = await sendSignedEvent(url, secret, userCreatedEvent(user));
+  svixIds.push(svixId);
   if (result.kind === 'unreachable') return fail(ROUND_TRIP, `${url}: ${result.reason}`, 'start the app (npm run dev), or pass --url');
   const answer = routeAnswer(result.body);
   if (result.status !== 200 || answer?.outcome !== 'applied') return rejected(result.status, answer?.outcome, answer?.message ?? '');
@@ -99,7 +101,8 @@ async function waitForUser(db: Db, clerkId: string): Promise<Record<string, unkn
   }
 }
 
-async function cleanUp(db: Db, clerkId: string): Promise<void> {
+/** The test user, and its ledger entries by their svix-id (the ledger's `_id`). */
+async function cleanUp(db: Db, clerkId: string, svixIds: string[]): Promise<void> {
   await db.collection(COLLECTIONS.users).deleteMany({ clerkId });
-  await db.collection(COLLECTIONS.deliveries).deleteMany({ clerkId });
+  await db.collection<{ _id: string }>(COLLECTIONS.deliveries).deleteMany({ _id: { $in: svixIds } });
 }

@@ -18,13 +18,22 @@ const REPORTS = path.join(ROOT, 'tests', '.artifacts', 'reports');
 /** Where tests/playwright.config.ts writes its JSON report. */
 const PLAYWRIGHT_REPORT = path.join(ROOT, 'tests', '.artifacts', 'e2e', 'report.json');
 
-type Suite = { name: string; command: string[]; report: string; env?: Record<string, string>; read: (json: unknown) => Report };
+type Suite = {
+  name: string;
+  command: string[];
+  report: string;
+  env?: Record<string, string>;
+  read: (json: unknown) => Report;
+  /** Whether the suite runs on the launched database (its heading names the server). */
+  database: boolean;
+};
 
-function vitest(project: string): Suite {
+function vitest(project: string, database: boolean): Suite {
   const report = path.join(REPORTS, `${project}.json`);
   const skipsReport = path.join(REPORTS, `${project}.skips.json`);
   return {
     name: project,
+    database,
     command: [
       'npx',
       'vitest',
@@ -45,31 +54,35 @@ function vitest(project: string): Suite {
 }
 
 const SUITES: Suite[] = [
-  vitest('unit'),
-  vitest('integration'),
+  vitest('unit', false),
+  vitest('integration', true),
   {
     name: 'e2e',
+    database: true,
     command: ['npx', 'playwright', 'test', '--config', 'tests/playwright.config.ts'],
     report: PLAYWRIGHT_REPORT,
     read: readPlaywrightReport,
   },
-  vitest('fault'),
+  vitest('fault', true),
 ];
 
 const say = (line: string) => console.log(`\n▸ ${line}`);
 
-function setUp(): void {
+/** Makes sure the suites have a database server and a browser; the server, as each suite's heading names it. */
+function setUp(): string {
   say('Setup: the embedded test database');
-  console.log(`  ${ensureLocalDbServer(console.log)}`);
+  const server = ensureLocalDbServer(console.log);
+  console.log(`  ${server}`);
   say('Setup: a browser for the e2e tests');
   console.log(`  ${ensureChromium(console.log)}`);
+  return server;
 }
 
 /** Runs one suite; a runner that failed without a failed test (a crash, a server that never came up) still counts as a failure. */
-function runSuite(suite: Suite): Report & { note: string; seconds: number } {
+function runSuite(suite: Suite, server: string): Report & { note: string; seconds: number } {
   rmSync(suite.report, { force: true });
   for (const file of Object.values(suite.env ?? {})) rmSync(file, { force: true });
-  say(`${suite.name} tests`);
+  say(`${suite.name} tests, ${suite.database ? `on ${server}` : 'no database'}`);
   const startedAt = Date.now();
   const [command, ...args] = suite.command as [string, ...string[]];
   const { status } = spawnSync(command, args, {
@@ -92,14 +105,15 @@ function runSuite(suite: Suite): Report & { note: string; seconds: number } {
 
 function main(): void {
   mkdirSync(REPORTS, { recursive: true });
+  let server: string;
   try {
-    setUp();
+    server = setUp();
   } catch (error) {
     console.error(`\n${error instanceof Error ? error.message : String(error)}`);
     console.log('0 passed, 1 failed, 0 skipped');
     process.exit(1);
   }
-  const results = SUITES.map((suite) => ({ suite, ...runSuite(suite) }));
+  const results = SUITES.map((suite) => ({ suite, ...runSuite(suite, server) }));
   console.log('');
   for (const { suite, passed, failed, skipped, seconds, note } of results) {
     console.log(
