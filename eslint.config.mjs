@@ -40,6 +40,7 @@ const config = [
       'test-results/**',
       'playwright-report/**',
       'tests/.artifacts/**',
+      'packages/*/dist/**',
     ],
   },
   // Imports flow one way: tools → lib, tests → tools and lib; the product never reaches into tools or tests.
@@ -81,6 +82,41 @@ const config = [
               message: 'lib/ is what the deployed app runs: it imports nothing from app/, components/, tools/ or tests/.',
             },
             ...libLayerZones(),
+          ],
+        },
+      ],
+    },
+  },
+  // The engine package stands alone: an adopter gets only its own files, so its source imports nothing of this
+  // repository's, and the app uses it through its published entry points, never its internals.
+  {
+    files: ['packages/clerk-mongo-sync/src/**'],
+    rules: {
+      'import/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './packages/clerk-mongo-sync/src',
+              from: ['./app', './lib', './components', './tools', './tests', './middleware.ts', './packages/clerk-mongo-sync/test'],
+              message: 'the package imports nothing outside its own src/: it is published on its own.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/**', 'lib/**', 'components/**', 'middleware.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/packages/clerk-mongo-sync/**'],
+              message: 'the app uses the engine as an adopter does: import from clerk-mongo-sync.',
+            },
           ],
         },
       ],

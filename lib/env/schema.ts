@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormedWebhookSecret, WEBHOOK_SECRET_RULE, webhookSecretOf } from 'clerk-mongo-sync';
 import { ORIGINS_RULE, parseOriginList } from '../security/authorized-parties';
 
 /**
@@ -7,21 +8,8 @@ import { ORIGINS_RULE, parseOriginList } from '../security/authorized-parties';
  * the parsed result from `lib/env/index.ts`.
  */
 
-const MIN_SECRET_BYTES = 24;
-
-/** `whsec_` + base64 of at least 24 bytes, as the Clerk dashboard shows it. */
-const webhookSecretSchema = z
-  .string()
-  .trim()
-  .refine(isWellFormedWebhookSecret, {
-    message: `must be "whsec_" followed by base64 of at least ${MIN_SECRET_BYTES} bytes; copy the Signing Secret from Clerk Dashboard → Webhooks → your endpoint`,
-  });
-
-export function isWellFormedWebhookSecret(secret: string): boolean {
-  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
-  if (!match?.[1] || match[1].length % 4 !== 0) return false;
-  return Buffer.from(match[1], 'base64').length >= MIN_SECRET_BYTES;
-}
+/** `whsec_` + base64 of at least 24 bytes, as the Clerk dashboard shows it (the engine's own rule). */
+const webhookSecretSchema = z.string().trim().refine(isWellFormedWebhookSecret, { message: WEBHOOK_SECRET_RULE });
 
 const optionalText = z
   .string()
@@ -82,17 +70,6 @@ const presenceWindowSeconds = optionalText.pipe(
     .default(DEFAULT_PRESENCE_WINDOW_SECONDS),
 );
 
-type WebhookSecretVariables = { CLERK_WEBHOOK_SECRET?: string; CLERK_WEBHOOK_SIGNING_SECRET?: string };
-
-/**
- * The webhook secret the app verifies with, for the app and the CLIs alike:
- * CLERK_WEBHOOK_SECRET, else CLERK_WEBHOOK_SIGNING_SECRET (the seeds use the
- * first, Clerk's helper reads the second); blank counts as unset.
- */
-export function webhookSecretOf(variables: WebhookSecretVariables): string | undefined {
-  return variables.CLERK_WEBHOOK_SECRET?.trim() || variables.CLERK_WEBHOOK_SIGNING_SECRET?.trim() || undefined;
-}
-
 /**
  * Every variable of the app and its CLIs with its rule; `npm run sync` also
  * requires CLERK_SECRET_KEY (see lib/sync/settings.ts). Each rule stands
@@ -134,6 +111,8 @@ const variableSchemas = {
   ),
   PRESENCE_WINDOW_SECONDS: presenceWindowSeconds,
 };
+
+export { isWellFormedWebhookSecret, webhookSecretOf };
 
 export type EnvVariable = keyof typeof variableSchemas;
 export const ENV_VARIABLES = Object.keys(variableSchemas) as EnvVariable[];
