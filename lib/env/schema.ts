@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { isWellFormedWebhookSecret, WEBHOOK_SECRET_RULE, webhookSecretOf } from 'clerk-mongo-sync';
+import {
+  DEFAULT_PRESENCE_WINDOW_SECONDS,
+  isWellFormedWebhookSecret,
+  presenceWindowProblem,
+  WEBHOOK_SECRET_RULE,
+  webhookSecretOf,
+} from 'clerk-mongo-sync';
 import { ORIGINS_RULE, parseOriginList } from '../security/authorized-parties';
 
 /**
@@ -39,34 +45,22 @@ const originList = z
     return z.NEVER;
   });
 
-/** What happens to a deleted user's records (see lib/deletion/cascade.ts). */
+/** What happens to a deleted user's records (the engine's `onUserDeleted` hook, lib/clerk-sync.ts). */
 const DELETION_POLICIES = ['delete', 'anonymize'] as const;
 export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 
-export const DEFAULT_PRESENCE_WINDOW_SECONDS = 300;
-/**
- * While a tab is visible, `lastSeen` lags real activity by up to the write
- * interval plus the heartbeat interval (75 s, lib/presence/timing.ts). A
- * shorter window would flicker an active user offline between writes.
- */
-const MIN_PRESENCE_WINDOW_SECONDS = 120;
-const MAX_PRESENCE_WINDOW_SECONDS = 24 * 3600;
+export { DEFAULT_PRESENCE_WINDOW_SECONDS };
 
-/** Seconds since a user's last activity during which a user with a live session counts as online. */
+/** Seconds since a user's last activity during which a user with a live session counts as online: the engine's rule. */
 const presenceWindowSeconds = optionalText.pipe(
   z
     .string()
     .regex(/^\d+$/, 'must be a whole number of seconds')
     .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(
-          MIN_PRESENCE_WINDOW_SECONDS,
-          `must be at least ${MIN_PRESENCE_WINDOW_SECONDS} (heartbeats write lastSeen every 30–75 s; a shorter window flickers)`,
-        )
-        .max(MAX_PRESENCE_WINDOW_SECONDS, `must be at most ${MAX_PRESENCE_WINDOW_SECONDS} (one day)`),
-    )
+    .superRefine((seconds, context) => {
+      const problem = presenceWindowProblem(seconds);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
     .default(DEFAULT_PRESENCE_WINDOW_SECONDS),
 );
 
@@ -111,8 +105,6 @@ const variableSchemas = {
   ),
   PRESENCE_WINDOW_SECONDS: presenceWindowSeconds,
 };
-
-export { isWellFormedWebhookSecret, webhookSecretOf };
 
 export type EnvVariable = keyof typeof variableSchemas;
 export const ENV_VARIABLES = Object.keys(variableSchemas) as EnvVariable[];

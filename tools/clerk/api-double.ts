@@ -19,7 +19,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clerkUser, type ClerkUserJsonFixture } from './payloads';
+import { clerkUser, type ClerkUserJsonFixture } from 'clerk-mongo-sync/testing';
 
 export type Route = 'list' | 'count' | 'user';
 

@@ -9,7 +9,7 @@
  */
 import { importPKCS8, SignJWT } from 'jose';
 import { TEST_CLERK_KEYS } from '../harness/next-server';
-import { clerkId } from './payloads';
+import { clerkId } from 'clerk-mongo-sync/testing';
 import { runSecrets } from './run-secrets';
 
 /** The Frontend API host a publishable key encodes: `pk_test_` + base64("<host>$"). */

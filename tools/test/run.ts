@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureLocalDbServer } from '../db/local-db';
+import { buildPackage } from '../package/build';
 import { ensureChromium } from './browser';
 import { readPlaywrightReport, readVitestReport, type Counts, type Report } from './reports';
 
@@ -70,6 +71,9 @@ const say = (line: string) => console.log(`\n▸ ${line}`);
 
 /** Makes sure the suites have a database server and a browser; the server, as each suite's heading names it. */
 function setUp(): string {
+  say('Setup: the engine package, built (the app and its tools run on its build)');
+  buildPackage();
+  console.log('  packages/clerk-mongo-sync/dist is current');
   say('Setup: the embedded test database');
   const server = ensureLocalDbServer(console.log);
   console.log(`  ${server}`);
