@@ -47,6 +47,20 @@ export default defineConfig({
       {
         resolve: { alias: shared.alias },
         test: {
+          name: 'adopters',
+          root,
+          include: ['tests/adopters/**/*.test.ts'],
+          environment: 'node',
+          // The packed tarball, installed once with the adopters' dependencies (offline), for every file.
+          globalSetup: ['tests/support/global-db.ts', 'tests/adopters/support/install.ts'],
+          setupFiles: ['tests/support/integration-env.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        resolve: { alias: shared.alias },
+        test: {
           name: 'fault',
           root,
           include: ['tests/fault/**/*.test.ts'],

@@ -1,7 +1,7 @@
 /**
  * `npm test`: the set-up the suites need, then every suite with its own
- * runner — Vitest's unit and integration projects, Playwright's e2e suite,
- * Vitest's fault project — then each skipped test with its reason, and one
+ * runner — Vitest's unit, integration and adopters projects, Playwright's e2e
+ * suite, Vitest's fault project — then each skipped test with its reason, and one
  * closing line `N passed, N failed, N skipped`, summed from the runners' JSON
  * reports. Exits non-zero when a test failed, a runner failed without
  * reporting a failed test, or a suite ran no test at all.
@@ -57,6 +57,8 @@ function vitest(project: string, database: boolean): Suite {
 const SUITES: Suite[] = [
   vitest('unit', false),
   vitest('integration', true),
+  // The packed package, installed offline by two apps that are not this one (tests/adopters).
+  vitest('adopters', true),
   {
     name: 'e2e',
     database: true,

@@ -11,6 +11,7 @@ export { createClerkSync, type ClerkSync, type RunOptions } from './engine/creat
 export {
   ClerkSyncConfigError,
   type ClerkSyncOptions,
+  type DatabaseHandle,
   type Hook,
   type UserCreatedEvent,
   type UserDeletedContext,

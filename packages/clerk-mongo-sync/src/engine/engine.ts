@@ -65,7 +65,8 @@ async function databaseOf(option: ClerkSyncOptions['database']): Promise<Db> {
   const database = typeof option === 'function' ? await option() : option;
   // Mongoose's `connection.db` is undefined until it has connected.
   if (!database) throw new ClerkSyncConfigError('createClerkSync: `database()` returned no database (not connected yet?)');
-  return database;
+  // Sound for any copy of the driver 7.x: the engine uses what every one has, and tells errors apart by shape (db/errors.ts).
+  return database as Db;
 }
 
 function collectionNames(given: Partial<CollectionNames> | undefined): CollectionNames {

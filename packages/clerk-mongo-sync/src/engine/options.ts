@@ -29,6 +29,15 @@ export type UserDeletedContext<Fields extends AppFields> = {
   database: Db;
 };
 
+/**
+ * A MongoDB database: the driver's `Db`, or a `Db` of another copy of the
+ * driver, whose declared type may differ by version (mongoose's
+ * `connection.db`, which nests a driver of its own). Only what every version
+ * has is required of its type.
+ */
+export type DatabaseHandle =
+  Db | { readonly databaseName: string; readonly client: object; collection(name: string): object; admin(): object };
+
 /** A hook may return anything (it is awaited); throwing answers the delivery 500 so that Svix retries it. */
 export type Hook<Context> = (context: Context) => unknown;
 
@@ -39,7 +48,7 @@ export type ClerkSyncOptions<Fields extends AppFields = AppFields> = {
    * be cheap (return the same client's `Db`; never make a client in it).
    * Mongoose: `() => mongoose.connection.db`.
    */
-  database: Db | (() => Db | undefined | Promise<Db | undefined>);
+  database: DatabaseHandle | (() => DatabaseHandle | undefined | Promise<DatabaseHandle | undefined>);
   /** The engine's collection names; each defaults to its name in `DEFAULT_COLLECTIONS`. */
   collections?: Partial<CollectionNames>;
   /**
