@@ -66,7 +66,7 @@ const presenceWindowSeconds = optionalText.pipe(
 
 /**
  * Every variable of the app and its CLIs with its rule; `npm run sync` also
- * requires CLERK_SECRET_KEY (see lib/sync/settings.ts). Each rule stands
+ * requires CLERK_SECRET_KEY (the engine's CLI checks it). Each rule stands
  * alone, so one setting can be read while another is broken (`checkSetting`).
  */
 const variableSchemas = {

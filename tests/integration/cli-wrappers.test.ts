@@ -49,7 +49,10 @@ describe.concurrent('the app’s wrappers of the engine’s CLI', () => {
     expect(found.sessions).toEqual([]);
     expect(found.user.role).toBeNull(); // the app's own field (mapUser), beside the profile
     const usage = await runToolCli('tools/db-cli.ts', ['sessions'], database());
-    expect(usage).toMatchObject({ code: 2, stderr: 'db: usage: npm run db -- users | user <clerkId> | deliveries [--limit N] [--json]\n' });
+    expect(usage).toMatchObject({
+      code: 2,
+      stderr: 'db: usage: npm run db -- users | user <clerkId> | deliveries | indexes [--limit N] [--json]\n',
+    });
   });
 
   it('npm run sync -- backfill: writes through the app’s engine, so its mapUser field (the role) is filled in too', async () => {

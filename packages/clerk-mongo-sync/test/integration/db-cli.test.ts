@@ -165,7 +165,16 @@ describe.concurrent('clerk-mongo-sync db (CLI)', () => {
     );
     const unknown = await runCli(['sessions']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe('db: usage: clerk-mongo-sync db users | user <clerkId> | deliveries [--limit N] [--json]');
+    expect(unknown.stderr.trim()).toBe('db: usage: clerk-mongo-sync db users | user <clerkId> | deliveries | indexes [--limit N] [--json]');
+  });
+
+  it('indexes: makes the engine’s indexes in a database that has none yet, and says so; again, that they are there', async () => {
+    const fresh = { ...database(), MONGODB_DB: `${process.env.MONGODB_DB}_indexes` };
+    const made = json<{ created: string[] }>(await runCli(['indexes', '--json'], fresh));
+    expect(made.created).toEqual(
+      expect.arrayContaining(['users.clerkId_unique', 'webhook_deliveries.receivedAt_ttl', 'sessions.sessionId_unique']),
+    );
+    expect((await runCli(['indexes'], fresh)).stdout).toMatch(/^every index the engine needs is there in database/);
   });
 
   it('--help: the usage and what each command shows, exit 0, without touching the database', async () => {

@@ -1,11 +1,13 @@
 /**
- * `clerk-mongo-sync db users | user <clerkId> | deliveries [--limit N] [--json]`:
- * looks at the database without signing in. Reads MONGODB_URI and MONGODB_DB
- * (environment, then .env.local). Exit 0 with the answer, 1 with one line
- * when the database is unreachable or the user unknown, 2 for usage.
+ * `clerk-mongo-sync db users | user <clerkId> | deliveries | indexes [--limit N] [--json]`:
+ * looks at the database without signing in (and `indexes` makes the engine's
+ * indexes where they lack). Reads MONGODB_URI and MONGODB_DB (environment,
+ * then .env.local). Exit 0 with the answer, 1 with one line when the database
+ * is unreachable or the user unknown, 2 for usage.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_COLLECTIONS, type CollectionNames } from '../../db/indexes.js';
+import { DEFAULT_COLLECTIONS, ensureIndexes, missingIndexes, type CollectionNames } from '../../db/indexes.js';
+import { consoleLog } from '../../engine/log.js';
 import type { Cli } from '../context.js';
 import { hostOf } from '../doctor/database-checks.js';
 import { checkSetting, describeProblem } from '../settings.js';
@@ -15,19 +17,20 @@ import { DB_TIMEOUT_SECONDS, findUser, listUsers, openDatabase, recentDeliveries
 const DEFAULT_DELIVERIES = 20;
 
 function usageLine(cli: Cli): string {
-  return `usage: ${cli.invokedAs('db')} users | user <clerkId> | deliveries [--limit N] [--json]`;
+  return `usage: ${cli.invokedAs('db')} users | user <clerkId> | deliveries | indexes [--limit N] [--json]`;
 }
 
 function help(cli: Cli): string {
   const linked = cli.linked.map(({ collection }) => collection).join(', ');
   return `${usageLine(cli)}
 
-Looks at the database without signing in (read-only). It reads MONGODB_URI and MONGODB_DB (environment,
-then .env.local)${cli.fallbackDatabase ? `; unset, ${cli.fallbackDatabase.uri}` : ''}.
+Looks at the database without signing in (read-only, but for indexes). It reads MONGODB_URI and MONGODB_DB
+(environment, then .env.local)${cli.fallbackDatabase ? `; unset, ${cli.fallbackDatabase.uri}` : ''}.
 
   users               every user, newest first (tombstones and presence-only entries included)
   user <clerkId>      one user: every field, then ${linked ? `their ${linked} and ` : ''}sessions
   deliveries          the latest webhook deliveries the app answered (default ${DEFAULT_DELIVERIES})
+  indexes             makes the engine's indexes where they lack (the engine also does on first use)
   --limit N           at most N rows
   --json              machine-readable output instead of tables
   -h, --help          this text
@@ -35,7 +38,7 @@ then .env.local)${cli.fallbackDatabase ? `; unset, ${cli.fallbackDatabase.uri}` 
 Exit 0 with the answer, 1 with one line when the database is unreachable or the user unknown, 2 for usage.`;
 }
 
-type Command = { kind: 'users' } | { kind: 'user'; clerkId: string } | { kind: 'deliveries' };
+type Command = { kind: 'users' } | { kind: 'user'; clerkId: string } | { kind: 'deliveries' } | { kind: 'indexes' };
 type Options = { command: Command; limit: number | undefined; json: boolean };
 
 /** Thrown for an answer that ends the run with one line on stderr. */
@@ -73,7 +76,7 @@ function parseFlags(args: string[], cli: Cli) {
 
 function commandOf([kind, ...rest]: string[]): Command | undefined {
   if (kind === 'user') return rest.length === 1 ? { kind, clerkId: rest[0]! } : undefined;
-  if (kind === 'users' || kind === 'deliveries') return rest.length === 0 ? { kind } : undefined;
+  if (kind === 'users' || kind === 'deliveries' || kind === 'indexes') return rest.length === 0 ? { kind } : undefined;
   return undefined;
 }
 
@@ -120,6 +123,15 @@ async function answer({ command, limit, json }: Options, opened: Opened, cli: Cl
     case 'deliveries': {
       const deliveries = await recentDeliveries(opened.db, names, limit ?? DEFAULT_DELIVERIES);
       return show(deliveries, () => `${deliveriesTable(deliveries)}\n\nlatest ${deliveries.length} delivery(ies) ${inDatabase}`);
+    }
+    case 'indexes': {
+      const made = await missingIndexes(opened.db, names);
+      await ensureIndexes(opened.db, names, consoleLog);
+      const lacking = await missingIndexes(opened.db, names);
+      if (lacking.length > 0) throw new Stop(`still missing after creating them: ${lacking.join(', ')}`, 1);
+      return show({ created: made }, () =>
+        made.length > 0 ? `created: ${made.join(', ')} ${inDatabase}` : `every index the engine needs is there ${inDatabase}`,
+      );
     }
   }
 }
