@@ -82,7 +82,8 @@ export async function startApp({ distDir, env, onOutput, port: wanted }: StartOp
   return { origin, port, pid: child.pid!, stop: () => stopChild(child), crash: () => killChild(child) };
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+/** Resolves once anything answers at `url` (any status); rejects when `child` exits first or `timeoutMs` pass. */
+export async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);

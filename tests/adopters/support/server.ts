@@ -1,6 +1,7 @@
 /** An adopter's server process: started on a free port, ready once it answers, stopped with its children. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { freePort, stopChild } from '../../../tools/db/local-db';
+import { waitUntilAnswering } from '../../../tools/harness/next-server';
 
 export type AdopterServer = { origin: string; log: () => string; stop(): Promise<void> };
 
@@ -12,20 +13,6 @@ type Start = {
   /** A path that answers (any status) once the server is up. */
   readyPath: string;
 };
-
-async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
 
 export async function startServer({ args, cwd, env, readyPath }: Start): Promise<AdopterServer> {
   const port = await freePort();
@@ -44,7 +31,8 @@ export async function startServer({ args, cwd, env, readyPath }: Start): Promise
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const origin = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilAnswering(`${origin}${readyPath}`, child);
+    // A first `next start` of a fresh build takes longer than the harness's rebuilt one.
+    await waitUntilAnswering(`${origin}${readyPath}`, child, 90_000);
   } catch (error) {
     await stopChild(child);
     throw new Error(`the adopter's server did not come up: ${error instanceof Error ? error.message : String(error)}\n${log}`);
