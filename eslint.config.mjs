@@ -3,18 +3,11 @@ import nextTs from 'eslint-config-next/typescript';
 
 /**
  * lib/'s folders in layers, lowest first: a folder imports only from layers
- * below it (and itself), so no two folders depend on each other.
+ * below it (and itself), so no two folders depend on each other. The sync
+ * engine is the clerk-mongo-sync package; `lib/clerk-sync.ts` configures it
+ * for the app (see its zone below).
  */
-const LIB_LAYERS = [
-  ['security', 'clerk'],
-  ['env'],
-  ['db'],
-  ['users'],
-  ['presence', 'assessments'],
-  ['deletion'],
-  ['webhooks', 'sync'],
-  ['admin'],
-];
+const LIB_LAYERS = [['security'], ['env'], ['db'], ['assessments'], ['presence'], ['admin']];
 
 function libLayerZones() {
   return LIB_LAYERS.flatMap((layer, index) =>
@@ -82,6 +75,14 @@ const config = [
               message: 'lib/ is what the deployed app runs: it imports nothing from app/, components/, tools/ or tests/.',
             },
             ...libLayerZones(),
+            {
+              // The engine's configuration stands between the assessments' records (its deletion hook) and
+              // every flow that reads a user through it (the assessments' pages, presence, admin).
+              target: './lib/clerk-sync.ts',
+              from: ['./lib/presence', './lib/admin', './lib/assessments/submit.ts', './lib/assessments/views.ts'],
+              message:
+                'lib/clerk-sync.ts configures the engine from the records and settings below it; flows that use the engine import it, not the reverse.',
+            },
           ],
         },
       ],
