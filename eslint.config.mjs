@@ -3,18 +3,11 @@ import nextTs from 'eslint-config-next/typescript';
 
 /**
  * lib/'s folders in layers, lowest first: a folder imports only from layers
- * below it (and itself), so no two folders depend on each other.
+ * below it (and itself), so no two folders depend on each other. The sync
+ * engine is the clerk-mongo-sync package; `lib/clerk-sync.ts` configures it
+ * for the app (see its zone below).
  */
-const LIB_LAYERS = [
-  ['security', 'clerk'],
-  ['env'],
-  ['db'],
-  ['users'],
-  ['presence', 'assessments'],
-  ['deletion'],
-  ['webhooks', 'sync'],
-  ['admin'],
-];
+const LIB_LAYERS = [['security'], ['env'], ['db'], ['assessments'], ['presence'], ['admin']];
 
 function libLayerZones() {
   return LIB_LAYERS.flatMap((layer, index) =>
@@ -40,6 +33,7 @@ const config = [
       'test-results/**',
       'playwright-report/**',
       'tests/.artifacts/**',
+      'packages/*/dist/**',
     ],
   },
   // Imports flow one way: tools → lib, tests → tools and lib; the product never reaches into tools or tests.
@@ -81,6 +75,49 @@ const config = [
               message: 'lib/ is what the deployed app runs: it imports nothing from app/, components/, tools/ or tests/.',
             },
             ...libLayerZones(),
+            {
+              // The engine's configuration stands between the assessments' records (its deletion hook) and
+              // every flow that reads a user through it (the assessments' pages, presence, admin).
+              target: './lib/clerk-sync.ts',
+              from: ['./lib/presence', './lib/admin', './lib/assessments/submit.ts', './lib/assessments/views.ts'],
+              message:
+                'lib/clerk-sync.ts configures the engine from the records and settings below it; flows that use the engine import it, not the reverse.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The engine package stands alone: an adopter gets only its own files, so its source imports nothing of this
+  // repository's, and the app uses it through its published entry points, never its internals.
+  {
+    files: ['packages/clerk-mongo-sync/src/**'],
+    rules: {
+      'import/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './packages/clerk-mongo-sync/src',
+              from: ['./app', './lib', './components', './tools', './tests', './middleware.ts', './packages/clerk-mongo-sync/test'],
+              message: 'the package imports nothing outside its own src/: it is published on its own.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/**', 'lib/**', 'components/**', 'middleware.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/packages/clerk-mongo-sync/**'],
+              message: 'the app uses the engine as an adopter does: import from clerk-mongo-sync.',
+            },
           ],
         },
       ],

@@ -1,4 +1,4 @@
-import type { CurrentUser } from '@/lib/users/current-user';
+import type { CurrentUser } from 'clerk-mongo-sync';
 
 type Props = { state: Exclude<CurrentUser['state'], 'ready'> };
 

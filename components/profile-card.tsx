@@ -1,6 +1,5 @@
 import Image from 'next/image';
-import type { Presence } from '@/lib/presence/status';
-import type { UserDocument } from '@/lib/users/schema';
+import type { Presence, UserDocument } from 'clerk-mongo-sync';
 import { formatDate } from './format-date';
 import { PresenceBadge } from './presence/presence-badge';
 
@@ -9,7 +8,7 @@ function displayName(user: Pick<UserDocument, 'firstName' | 'lastName' | 'userna
   return fullName || user.username || user.email || user.phone || user.clerkId;
 }
 
-/** `presence`: as of the request (lib/presence/current.ts), not the stored `isOnline`; `null` when it could not be read. */
+/** `presence`: as of the request (the engine's `presence.of`), not the stored fields; `null` when it could not be read. */
 export function ProfileCard({ user, presence }: { user: UserDocument; presence: Presence | null }) {
   const name = displayName(user);
   return (

@@ -4,7 +4,9 @@
  * a mongod on PATH, or mongodb-memory-server's), keeping its data in
  * .data/dev across restarts, and points the app at it. It picks the port
  * (3000, or the next free one) and records it for the CLIs
- * (tools/lib/dev-server.ts), and says what a changed .env.local does.
+ * (tools/lib/dev-server.ts), and says what a changed .env.local does. The
+ * engine package (packages/clerk-mongo-sync) is rebuilt on every change to
+ * its source (`tsc -b --watch`), so Next reloads the app with it.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, watch } from 'node:fs';
@@ -15,6 +17,7 @@ import { DEV_DB_PORT, startLocalDb, type LocalDb } from './db/local-db';
 import { clerkModeLines, databaseWarningLines, envReloadLines, mongodbUriSource, webhookSecretLines } from './dev/summary';
 import { choosePort, DEFAULT_DEV_PORT, forgetDevServer, recordDevServer } from './lib/dev-server';
 import type { EnvSource } from './lib/local-env';
+import { buildPackage, watchPackage } from './package/build';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -59,6 +62,29 @@ function watchEnvFiles(shell: EnvSource, initial: EnvSource): void {
   });
 }
 
+/** Rebuilds the engine package on change; says when a change does not compile (the app keeps the last build). */
+function watchEnginePackage() {
+  const watcher = watchPackage();
+  let report = '';
+  let failing = false;
+  watcher.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    report += chunk;
+    const lines = report.split('\n');
+    report = lines.pop() ?? '';
+    for (const line of lines) {
+      if (/error TS\d+/.test(line)) console.log(`✘ Engine package: ${line.trim()}`);
+      else if (/Found [1-9]\d* errors?/.test(line)) {
+        failing = true;
+        console.log('✘ Engine package: the change does not compile; the app runs the last build');
+      } else if (/Found 0 errors/.test(line) && failing) {
+        failing = false;
+        console.log('▸ Engine package: compiles again; the app runs the new build');
+      }
+    }
+  });
+  return watcher;
+}
+
 async function main() {
   const shell = { ...process.env };
   const uriInShell = Boolean(process.env.MONGODB_URI);
@@ -83,6 +109,11 @@ async function main() {
 
   for (const line of [...clerkModeLines(env), ...webhookSecretLines(env)]) console.log(line);
 
+  // The app runs on the engine package's build: current before Next starts, rebuilt on every change after.
+  buildPackage();
+  const engineWatcher = watchEnginePackage();
+  console.log('▸ Engine package: packages/clerk-mongo-sync, rebuilt on change (tsc --watch)');
+
   const args = process.argv.slice(2);
   const app = await choosePort(args, shell);
   if (!app.given && app.port !== DEFAULT_DEV_PORT) console.log(`▸ Port ${DEFAULT_DEV_PORT} is in use: the app listens on ${app.port}`);
@@ -95,10 +126,14 @@ async function main() {
   });
   recordDevServer({ port: app.port, pid: process.pid });
   watchEnvFiles(shell, fileValues(loadedEnvFiles));
-  const shutdown = () => next.kill('SIGTERM');
+  const shutdown = () => {
+    engineWatcher.kill('SIGTERM');
+    next.kill('SIGTERM');
+  };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   next.on('exit', async (code) => {
+    engineWatcher.kill('SIGTERM');
     forgetDevServer(process.pid);
     await localDb.stop();
     process.exit(code ?? 0);

@@ -1,21 +1,7 @@
-/** `npm run webhook -- send <type> [options]` or `-- secret [--write]`: see tools/webhook/cli.ts. */
-import { loadLocalEnv } from './lib/local-env';
-import { DEV_SERVER_FILE } from './lib/dev-server';
-import { ENV_LOCAL_FILE, LAST_USER_FILE, runWebhookCli } from './webhook/cli';
+/** `npm run webhook -- send <type> [options]` or `-- secret [--write]`: the engine's `send` and `secret` commands, with the app's defaults. */
+import { runAppCli } from './lib/engine-cli';
 
-async function main() {
-  const code = await runWebhookCli(process.argv.slice(2), {
-    env: loadLocalEnv(),
-    lastUserFile: LAST_USER_FILE,
-    devServerFile: DEV_SERVER_FILE,
-    envLocalFile: ENV_LOCAL_FILE,
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
-  });
-  process.exitCode = code;
-}
-
-main().catch((error: unknown) => {
+runAppCli(process.argv.slice(2)).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });

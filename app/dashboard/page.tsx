@@ -5,17 +5,16 @@ import { AccountState } from '@/components/account-state';
 import { AssessmentHistory } from '@/components/assessments/history';
 import { ProfileCard } from '@/components/profile-card';
 import { loadHistory } from '@/lib/assessments/views';
-import { presenceOf } from '@/lib/presence/current';
-import { recordHeartbeat } from '@/lib/presence/heartbeat';
+import { clerkSync } from '@/lib/clerk-sync';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
 export default async function DashboardPage() {
   const { userId, sessionId } = await auth.protect();
   // This page view is activity: recorded first, so the card shows the user as they are now.
-  await recordHeartbeat({ clerkId: userId, sessionId });
+  await clerkSync.presence.heartbeat({ clerkId: userId, sessionId });
   const view = await loadHistory(userId);
-  const presence = view.state === 'ready' ? await presenceOf(view.user) : null;
+  const presence = view.state === 'ready' ? await clerkSync.presence.of(view.user) : null;
 
   return (
     <main>

@@ -1,4 +1,4 @@
-import type { DeliveryRecord } from '@/lib/webhooks/ledger';
+import type { DeliveryRecord } from 'clerk-mongo-sync';
 import { outcomeBadge } from './outcome-style';
 
 export const formatUtc = (date: Date) => `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;

@@ -1,5 +1,4 @@
-import type { DeliveryOutcome } from '@/lib/webhooks/outcome';
-import { STATUS_BY_OUTCOME } from '@/lib/webhooks/outcome';
+import { STATUS_BY_OUTCOME, type DeliveryOutcome } from 'clerk-mongo-sync';
 
 /** Chart colours: green = applied, blues/greys = harmless no-ops, ambers = sender errors (4xx), reds = our failures (5xx). */
 export const OUTCOME_COLORS: Record<DeliveryOutcome, string> = {
@@ -12,6 +11,7 @@ export const OUTCOME_COLORS: Record<DeliveryOutcome, string> = {
   schema_violation: '#9a5b00',
   too_large: '#c2410c',
   unavailable: '#b42318',
+  hook_failed: '#9b1c1c',
   not_configured: '#7a1a12',
   internal_error: '#5c0f0a',
 };

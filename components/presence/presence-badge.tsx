@@ -1,4 +1,4 @@
-import type { Presence } from '@/lib/presence/status';
+import type { Presence } from 'clerk-mongo-sync';
 import { formatDate } from '../format-date';
 
 /** "online", or "offline · last seen …": presence as of the render, never the stored flag. `null`: the database could not say. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { UserDocument } from '@/lib/users/schema';
+import type { AppUser } from '@/lib/clerk-sync';
 
 /**
  * Who may open /admin. Three sources, all controlled by the app's operators,
@@ -8,8 +8,9 @@ import type { UserDocument } from '@/lib/users/schema';
  * - `publicMetadata.role === "admin"` in the session token, when the Clerk
  *   instance's session token is customised with
  *   `{"metadata": "{{user.public_metadata}}"}`;
- * - the same role in our synced `users` document (Clerk's public metadata,
- *   written only by verified webhooks or the Backend API).
+ * - the same role in our synced `users` document (the `role` field the
+ *   engine's `mapUser` takes from Clerk's public metadata, written only by
+ *   verified webhooks or the Backend API).
  * `unsafe_metadata` is writable by the user from the browser, so it never
  * counts — it is not even stored.
  */
@@ -29,14 +30,16 @@ type Evidence = {
   userId: string;
   sessionClaims: unknown;
   /** The user's synced document, when it was looked up. */
-  storedUser: Pick<UserDocument, 'publicMetadata' | 'deletedAt'> | null;
+  storedUser: Pick<AppUser, 'role' | 'publicMetadata' | 'deletedAt'> | null;
   adminUserIds: readonly string[];
 };
 
 export function decideAdminAccess({ userId, sessionClaims, storedUser, adminUserIds }: Evidence): AdminAccess {
   if (adminUserIds.includes(userId)) return { allowed: true, via: 'admin_user_ids' };
   if (roleFromSessionClaims(sessionClaims) === ADMIN_ROLE) return { allowed: true, via: 'session_claims' };
-  if (storedUser && storedUser.deletedAt === null && storedUser.publicMetadata.role === ADMIN_ROLE) {
+  // A document written before the app mapped `role` has only the metadata until the user's next update.
+  const storedRole = storedUser?.role === undefined ? storedUser?.publicMetadata.role : storedUser.role;
+  if (storedUser && storedUser.deletedAt === null && storedRole === ADMIN_ROLE) {
     return { allowed: true, via: 'synced_profile' };
   }
   return { allowed: false };

@@ -1,9 +1,9 @@
 import 'server-only';
 import { auth } from '@clerk/nextjs/server';
 import { notFound } from 'next/navigation';
-import { unlessDatabaseDown } from '@/lib/db/errors';
+import { unlessDatabaseDown } from 'clerk-mongo-sync';
+import { clerkSync } from '@/lib/clerk-sync';
 import { env } from '@/lib/env';
-import { findUserByClerkId } from '@/lib/users/repository';
 import { decideAdminAccess, type AdminAccess } from './access';
 
 /**
@@ -16,7 +16,7 @@ export async function adminAccessFor(userId: string, sessionClaims: unknown): Pr
   const withoutDatabase = decideAdminAccess({ ...evidence, storedUser: null });
   if (withoutDatabase.allowed) return withoutDatabase;
   return unlessDatabaseDown(
-    async () => decideAdminAccess({ ...evidence, storedUser: await findUserByClerkId(userId) }),
+    async () => decideAdminAccess({ ...evidence, storedUser: await clerkSync.users.find(userId) }),
     (): AdminAccess => ({ allowed: false }),
   );
 }

@@ -1,7 +1,9 @@
 import 'server-only';
-import type { Db } from 'mongodb';
-import { deliveriesCollection, type DeliveryRecord } from '@/lib/webhooks/ledger';
-import { STATUS_BY_OUTCOME, type DeliveryOutcome } from '@/lib/webhooks/outcome';
+import { STATUS_BY_OUTCOME, type DeliveryOutcome, type DeliveryRecord, type StoredDeliveryRecord } from 'clerk-mongo-sync';
+import type { Collection } from 'mongodb';
+
+/** The engine's delivery ledger (`clerkSync.deliveries.collection()`). */
+type Ledger = Collection<StoredDeliveryRecord>;
 
 /** Every outcome the ledger can hold, in a fixed order (tables, legends). */
 export const OUTCOMES = Object.keys(STATUS_BY_OUTCOME) as DeliveryOutcome[];
@@ -16,8 +18,8 @@ function emptyCounts(): OutcomeCounts {
 }
 
 /** Newest first (ties by insertion order); the ledger's receivedAt index serves the sort. */
-export function recentDeliveries(database: Db, limit = 100): Promise<DeliveryRecord[]> {
-  return deliveriesCollection(database)
+export function recentDeliveries(ledger: Ledger, limit = 100): Promise<DeliveryRecord[]> {
+  return ledger
     .find({}, { projection: { _id: 0 } })
     .sort({ receivedAt: -1, _id: -1 })
     .limit(limit)
@@ -25,8 +27,8 @@ export function recentDeliveries(database: Db, limit = 100): Promise<DeliveryRec
 }
 
 /** Deliveries per outcome received since `from`. Counted by the server: no ledger entry is loaded. */
-export async function countByOutcome(database: Db, from: Date): Promise<OutcomeCounts> {
-  const rows = await deliveriesCollection(database)
+export async function countByOutcome(ledger: Ledger, from: Date): Promise<OutcomeCounts> {
+  const rows = await ledger
     .aggregate<{ _id: DeliveryOutcome; count: number }>([
       { $match: { receivedAt: { $gte: from } } },
       { $group: { _id: '$outcome', count: { $sum: 1 } } },
@@ -44,11 +46,11 @@ const HOUR_OF_RECEIPT = { $dateToString: { date: '$receivedAt', format: '%Y-%m-%
  * The last `hours` clock hours (UTC; the current one included, still
  * filling), each counted by outcome in one aggregation grouped by hour.
  */
-export async function hourlyByOutcome(database: Db, now: Date, hours = 24): Promise<HourBucket[]> {
+export async function hourlyByOutcome(ledger: Ledger, now: Date, hours = 24): Promise<HourBucket[]> {
   const currentHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const starts = Array.from({ length: hours }, (_, index) => new Date(currentHour - (hours - 1 - index) * HOUR_MS));
   const buckets = new Map(starts.map((start) => [start.getTime(), { start, counts: emptyCounts() }]));
-  const rows = await deliveriesCollection(database)
+  const rows = await ledger
     .aggregate<{ _id: { hour: string; outcome: DeliveryOutcome }; count: number }>([
       { $match: { receivedAt: { $gte: starts[0], $lt: new Date(currentHour + HOUR_MS) } } },
       { $group: { _id: { hour: HOUR_OF_RECEIPT, outcome: '$outcome' }, count: { $sum: 1 } } },

@@ -1,8 +1,6 @@
 import 'server-only';
-import { db } from '@/lib/db/client';
-import { unlessDatabaseDown } from '@/lib/db/errors';
-import { usersCollection } from '@/lib/users/repository';
-import type { DeliveryRecord } from '@/lib/webhooks/ledger';
+import { unlessDatabaseDown, type DeliveryRecord } from 'clerk-mongo-sync';
+import { clerkSync } from '@/lib/clerk-sync';
 import { countByOutcome, hourlyByOutcome, recentDeliveries, type HourBucket, type OutcomeCounts } from './delivery-stats';
 
 export type AdminOverview =
@@ -22,12 +20,12 @@ const DAY_MS = 24 * 3_600_000;
 export async function loadAdminOverview(now = new Date()): Promise<AdminOverview> {
   return unlessDatabaseDown(
     async (): Promise<AdminOverview> => {
-      const database = await db();
-      const users = usersCollection(database);
+      // Through the engine's accessors: its collections, whatever they are named.
+      const [users, ledger] = await Promise.all([clerkSync.users.collection(), clerkSync.deliveries.collection()]);
       const [recent, last24h, hourly, total, deleted] = await Promise.all([
-        recentDeliveries(database),
-        countByOutcome(database, new Date(now.getTime() - DAY_MS)),
-        hourlyByOutcome(database, now),
+        recentDeliveries(ledger),
+        countByOutcome(ledger, new Date(now.getTime() - DAY_MS)),
+        hourlyByOutcome(ledger, now),
         users.countDocuments({}),
         users.countDocuments({ deletedAt: { $ne: null } }),
       ]);

@@ -1,7 +1,7 @@
 import 'server-only';
-import { unlessDatabaseDown } from '@/lib/db/errors';
-import { isClerkUserId } from '@/lib/users/clerk-user';
-import { syncUserFromClerk } from '@/lib/users/jit';
+import { isClerkUserId, unlessDatabaseDown } from 'clerk-mongo-sync';
+import { fetchUserWithClerkClient } from 'clerk-mongo-sync/next';
+import { clerkSync } from '@/lib/clerk-sync';
 
 /** What a re-sync did, and how the admin page says it. */
 export const RESYNC_MESSAGES = {
@@ -36,7 +36,7 @@ export async function resyncUserFromClerk(userId: string): Promise<ResyncResult>
   if (!isClerkUserId(userId)) return 'invalid_id';
   return unlessDatabaseDown(
     async () => {
-      const result = await syncUserFromClerk(userId);
+      const result = await clerkSync.syncUser(userId, { fetchUser: fetchUserWithClerkClient });
       return result === 'applied' ? 'synced' : result === 'stale' ? 'unchanged' : result;
     },
     () => 'database_unavailable' as const,

@@ -1,19 +1,46 @@
 import 'server-only';
-import { ObjectId, type Collection, type Db } from 'mongodb';
+import { ObjectId, type Collection, type Db, type IndexDescription } from 'mongodb';
 import { db } from '@/lib/db/client';
-import { COLLECTIONS } from '@/lib/db/indexes';
 import type { DeletionPolicy } from '@/lib/env/schema';
-import { assessmentRecordSchema, type AssessmentRecord } from './schema';
+import { ASSESSMENTS_COLLECTION, assessmentRecordSchema, type AssessmentRecord } from './schema';
+
+export const ASSESSMENT_INDEXES: IndexDescription[] = [
+  // A user's history, newest first; the owner check; the deletion policy's match.
+  { key: { clerkUserId: 1, createdAt: -1 }, name: 'clerkUserId_createdAt' },
+  // Joins from the user's document (`$lookup` by its _id).
+  { key: { userId: 1 }, name: 'userId' },
+];
+
+/** Indexes made once per process and database, on first use; a failed attempt is forgotten. */
+const indexed = new WeakMap<Db, Promise<unknown>>();
+
+function withIndexes(database: Db, collection: Collection<AssessmentRecord>): Promise<unknown> {
+  let made = indexed.get(database);
+  if (!made) {
+    made = collection.createIndexes(ASSESSMENT_INDEXES);
+    made.catch(() => indexed.delete(database));
+    indexed.set(database, made);
+  }
+  return made;
+}
 
 export function assessmentsCollection(database: Db): Collection<AssessmentRecord> {
-  return database.collection<AssessmentRecord>(COLLECTIONS.assessments);
+  return database.collection<AssessmentRecord>(ASSESSMENTS_COLLECTION);
+}
+
+/** The collection on the app's database, its indexes ensured. */
+async function assessments(): Promise<Collection<AssessmentRecord>> {
+  const database = await db();
+  const collection = assessmentsCollection(database);
+  await withIndexes(database, collection);
+  return collection;
 }
 
 export type NewAssessmentRecord = Omit<AssessmentRecord, '_id' | 'anonymizedAt'>;
 
 export async function insertAssessment(record: NewAssessmentRecord): Promise<ObjectId> {
   const _id = new ObjectId();
-  await assessmentsCollection(await db()).insertOne({ ...record, _id, anonymizedAt: null });
+  await (await assessments()).insertOne({ ...record, _id, anonymizedAt: null });
   return _id;
 }
 
@@ -22,11 +49,7 @@ const HISTORY_LIMIT = 50;
 
 /** A user's results, newest first (served by the `clerkUserId_createdAt` index). */
 export async function listAssessmentsOf(clerkUserId: string, limit = HISTORY_LIMIT): Promise<AssessmentRecord[]> {
-  const records = await assessmentsCollection(await db())
-    .find({ clerkUserId })
-    .sort({ createdAt: -1, _id: -1 })
-    .limit(limit)
-    .toArray();
+  const records = await (await assessments()).find({ clerkUserId }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
   return records.map((record) => assessmentRecordSchema.parse(record));
 }
 
@@ -40,13 +63,13 @@ const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i;
  */
 export async function findOwnAssessment(clerkUserId: string, id: string): Promise<AssessmentRecord | null> {
   if (!OBJECT_ID_HEX.test(id)) return null;
-  const record = await assessmentsCollection(await db()).findOne({ _id: new ObjectId(id), clerkUserId });
+  const record = await (await assessments()).findOne({ _id: new ObjectId(id), clerkUserId });
   return record && assessmentRecordSchema.parse(record);
 }
 
 /** Removes every result of a user; returns how many. Repeating it removes nothing more. */
 async function removeAssessmentsOf(clerkUserId: string): Promise<number> {
-  const { deletedCount } = await assessmentsCollection(await db()).deleteMany({ clerkUserId });
+  const { deletedCount } = await (await assessments()).deleteMany({ clerkUserId });
   return deletedCount;
 }
 
@@ -56,14 +79,19 @@ async function removeAssessmentsOf(clerkUserId: string): Promise<number> {
  * matches nothing, so `anonymizedAt` records the first run.
  */
 async function anonymizeAssessmentsOf(clerkUserId: string, now = new Date()): Promise<number> {
-  const { modifiedCount } = await assessmentsCollection(await db()).updateMany(
-    { clerkUserId },
-    { $set: { userId: null, clerkUserId: null, anonymizedAt: now } },
-  );
+  const { modifiedCount } = await (
+    await assessments()
+  ).updateMany({ clerkUserId }, { $set: { userId: null, clerkUserId: null, anonymizedAt: now } });
   return modifiedCount;
 }
 
-/** What a user's deletion does to their results under `policy`: removed, or anonymized. Returns how many changed. */
+/**
+ * What a user's deletion does to their results under `policy`: removed, or
+ * anonymized. Returns how many changed. The engine's `onUserDeleted` hook
+ * (lib/clerk-sync.ts) on every `user.deleted` delivery: each step matches only
+ * what is still linked to the user, so a repeat is a no-op and a run cut
+ * short by an outage is finished by Svix's retry.
+ */
 export function applyDeletionPolicy(clerkUserId: string, policy: DeletionPolicy): Promise<number> {
   return policy === 'anonymize' ? anonymizeAssessmentsOf(clerkUserId) : removeAssessmentsOf(clerkUserId);
 }

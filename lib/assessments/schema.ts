@@ -1,6 +1,9 @@
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 
+/** The app's own collection, beside the engine's (users, sessions, webhook_deliveries, sync_runs). */
+export const ASSESSMENTS_COLLECTION = 'assessments';
+
 /**
  * A document of the `assessments` collection: one completed assessment.
  *

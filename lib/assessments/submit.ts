@@ -1,8 +1,7 @@
 import 'server-only';
-import { unlessDatabaseDown } from '@/lib/db/errors';
+import { unlessDatabaseDown, type CurrentUser } from 'clerk-mongo-sync';
+import { clerkSync, loadUser } from '@/lib/clerk-sync';
 import { env } from '@/lib/env';
-import { loadCurrentUser, type CurrentUser } from '@/lib/users/current-user';
-import { findUserByClerkId } from '@/lib/users/repository';
 import { findAssessment } from './catalogue';
 import { applyDeletionPolicy, insertAssessment } from './repository';
 import { parseSubmission, scoreAnswers, type AnswerSheet } from './submission';
@@ -21,7 +20,7 @@ export type AssessmentFormState = { kind: 'editing' } | Extract<SubmitOutcome, {
 /**
  * Scores a submitted answer sheet and stores it for the signed-in user.
  * Nothing is written unless the sheet is valid and the user's document is
- * ready (`loadCurrentUser` syncs it from Clerk first if no webhook has yet),
+ * ready (`loadUser` syncs it from Clerk first if no webhook has yet),
  * since the record links to that document's `_id`.
  */
 export async function submitAssessment(clerkId: string, slug: string, entries: Iterable<[string, unknown]>): Promise<SubmitOutcome> {
@@ -30,7 +29,7 @@ export async function submitAssessment(clerkId: string, slug: string, entries: I
   const sheet = parseSubmission(assessment, entries);
   if (!sheet.ok) return { kind: 'invalid', message: sheet.message, issues: sheet.issues, values: sheet.values };
 
-  const current = await loadCurrentUser(clerkId);
+  const current = await loadUser(clerkId);
   if (current.state !== 'ready') return { kind: 'account', state: current.state };
 
   return unlessDatabaseDown(
@@ -52,14 +51,14 @@ export async function submitAssessment(clerkId: string, slug: string, entries: I
 
 /**
  * A user.deleted may have landed between our check and our insert, and its
- * cascade may already have run: then our record would outlive its owner. The
- * tombstone is written before the cascade, so seeing none after the insert
- * means the cascade (if any) is still to come and will find the record; seeing
- * one, we apply the deletion policy to the user's results again ourselves
- * (idempotent, as the cascade's own step is).
+ * `onUserDeleted` hook may already have run: then our record would outlive its
+ * owner. The engine writes the tombstone before it runs the hook, so seeing
+ * none after the insert means the hook (if any) is still to come and will
+ * find the record; seeing one, we apply the deletion policy to the user's
+ * results again ourselves (idempotent, as the hook is).
  */
 async function deletedMeanwhile(clerkId: string): Promise<boolean> {
-  const user = await findUserByClerkId(clerkId);
+  const user = await clerkSync.users.find(clerkId);
   if (!user?.deletedAt) return false;
   await applyDeletionPolicy(clerkId, env().DELETION_POLICY);
   return true;

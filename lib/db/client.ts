@@ -3,8 +3,6 @@ import { attachDatabasePool } from '@vercel/functions';
 import { MongoClient, type Db } from 'mongodb';
 import { env } from '@/lib/env';
 import { resolveDatabaseName } from './database-name';
-import { detectCapabilities, noteCapabilities, type Capabilities } from './capabilities';
-import { ensureIndexes } from './indexes';
 
 /**
  * Svix gives up on a delivery after 15 s. Server selection must fail well
@@ -20,10 +18,7 @@ export const DB_TIMEOUT_MS = 5_000;
  */
 const VERCEL_MAX_IDLE_TIME_MS = 5_000;
 
-/** A database with its capabilities detected and its indexes ensured. */
-type Ready = { database: Db; capabilities: Capabilities };
-
-type Shared = { uri: string; client: MongoClient; connection?: Promise<MongoClient>; setups: Map<string, Promise<Ready>> };
+type Shared = { uri: string; client: MongoClient; connection?: Promise<MongoClient>; databases: Map<string, Db> };
 
 // Cached on globalThis: dev-mode HMR re-evaluates modules, and a module-level
 // client would leak one connection pool per edit.
@@ -38,10 +33,10 @@ function shared(): Shared {
     appName: 'clerk-mongo-sync',
     serverSelectionTimeoutMS: DB_TIMEOUT_MS,
     connectTimeoutMS: DB_TIMEOUT_MS,
-    // Below the webhook's 8 s deadline (lib/webhooks/receive.ts): a hung socket errors, and the driver
-    // discards it and re-checks the server, before the delivery answers 503. Answering first left the
-    // client unable to select the server for 30 s after a hang ended (tests/integration/webhook-outage.test.ts).
-    // Long operations set their own `timeoutMS` (lib/sync/user-batch-writer.ts).
+    // Below the webhook's 8 s deadline (the engine's webhooks/receive.ts): a hung socket errors, and the
+    // driver discards it and re-checks the server, before the delivery answers 503. Answering first left the
+    // client unable to select the server for 30 s after a hang ended (the engine's webhook-outage test).
+    // Long operations set their own `timeoutMS`.
     socketTimeoutMS: 7_000,
     maxIdleTimeMS: process.env.VERCEL ? VERCEL_MAX_IDLE_TIME_MS : 60_000,
     // 2xx only once the write is durable: acknowledged by a majority, journaled.
@@ -49,8 +44,7 @@ function shared(): Shared {
   });
   if (process.env.VERCEL) attachDatabasePool(client);
   void current?.client.close();
-  noteCapabilities(undefined);
-  holder.__clerkMongoSync = { uri: MONGODB_URI, client, setups: new Map() };
+  holder.__clerkMongoSync = { uri: MONGODB_URI, client, databases: new Map() };
   return holder.__clerkMongoSync;
 }
 
@@ -70,11 +64,19 @@ export function databaseName(): string {
 }
 
 /**
- * The app database, with its capabilities detected and its indexes ensured
- * once per process. A failed attempt is forgotten so the next caller tries again.
+ * The app database on the shared client, connected. The engine (lib/clerk-sync.ts)
+ * is handed this function, so it is kept cheap: the Db object is made once per
+ * name (a Db per call cost more CPU than verifying a delivery's signature).
+ * Each part of the app ensures its own indexes on first use (the engine its
+ * own, lib/assessments its own).
  */
 export async function db(): Promise<Db> {
-  return (await ready()).database;
+  const state = shared();
+  await connected(state);
+  const name = databaseName();
+  let database = state.databases.get(name);
+  if (!database) state.databases.set(name, (database = state.client.db(name)));
+  return database;
 }
 
 /**
@@ -90,35 +92,4 @@ function connected(state: Shared): Promise<MongoClient> {
     throw error;
   });
   return state.connection;
-}
-
-/** What the connected server can do (see capabilities.ts), detected once per process and database. */
-export async function capabilities(): Promise<Capabilities> {
-  return (await ready()).capabilities;
-}
-
-/**
- * Every database operation starts here, so it is kept cheap: the Db object is
- * made once with its setup (a Db per call cost more CPU than verifying a
- * delivery's signature).
- */
-async function ready(): Promise<Ready> {
-  const state = shared();
-  await connected(state);
-  const found = await setUp(state, databaseName());
-  // Every time, not once: a module re-evaluated by dev-mode HMR starts without it.
-  noteCapabilities(found.capabilities);
-  return found;
-}
-
-/** Capabilities and indexes; a failed attempt is forgotten so the next caller tries again. */
-function setUp(state: Shared, name: string): Promise<Ready> {
-  let setup = state.setups.get(name);
-  if (!setup) {
-    const database = state.client.db(name);
-    setup = Promise.all([detectCapabilities(database), ensureIndexes(database)]).then(([capabilities]) => ({ database, capabilities }));
-    setup.catch(() => state.setups.delete(name));
-    state.setups.set(name, setup);
-  }
-  return setup;
 }

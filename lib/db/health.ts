@@ -1,5 +1,5 @@
 import 'server-only';
-import { beforeDeadline } from '@/lib/deadline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { configProblems, EnvError } from '@/lib/env';
 import { connectedClient } from './client';
 
@@ -27,8 +27,14 @@ export async function checkHealth(timeoutMs = HEALTH_TIMEOUT_MS): Promise<Health
  * driver would keep selecting a server for DB_TIMEOUT_MS, so the ping races a
  * timer; a late answer is simply dropped.
  */
-function pingDatabase(timeoutMs = HEALTH_TIMEOUT_MS): Promise<DatabaseHealth> {
-  return beforeDeadline(ping(), timeoutMs, 'down');
+async function pingDatabase(timeoutMs = HEALTH_TIMEOUT_MS): Promise<DatabaseHealth> {
+  const timer = new AbortController();
+  const late = sleep(timeoutMs, 'down' as const, { signal: timer.signal }).catch(() => 'down' as const);
+  try {
+    return await Promise.race([ping(), late]);
+  } finally {
+    timer.abort();
+  }
 }
 
 async function ping(): Promise<DatabaseHealth> {

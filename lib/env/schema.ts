@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  DEFAULT_PRESENCE_WINDOW_SECONDS,
+  isWellFormedWebhookSecret,
+  presenceWindowProblem,
+  WEBHOOK_SECRET_RULE,
+  webhookSecretOf,
+} from 'clerk-mongo-sync';
 import { ORIGINS_RULE, parseOriginList } from '../security/authorized-parties';
 
 /**
@@ -7,21 +14,8 @@ import { ORIGINS_RULE, parseOriginList } from '../security/authorized-parties';
  * the parsed result from `lib/env/index.ts`.
  */
 
-const MIN_SECRET_BYTES = 24;
-
-/** `whsec_` + base64 of at least 24 bytes, as the Clerk dashboard shows it. */
-const webhookSecretSchema = z
-  .string()
-  .trim()
-  .refine(isWellFormedWebhookSecret, {
-    message: `must be "whsec_" followed by base64 of at least ${MIN_SECRET_BYTES} bytes; copy the Signing Secret from Clerk Dashboard → Webhooks → your endpoint`,
-  });
-
-export function isWellFormedWebhookSecret(secret: string): boolean {
-  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
-  if (!match?.[1] || match[1].length % 4 !== 0) return false;
-  return Buffer.from(match[1], 'base64').length >= MIN_SECRET_BYTES;
-}
+/** `whsec_` + base64 of at least 24 bytes, as the Clerk dashboard shows it (the engine's own rule). */
+const webhookSecretSchema = z.string().trim().refine(isWellFormedWebhookSecret, { message: WEBHOOK_SECRET_RULE });
 
 const optionalText = z
   .string()
@@ -51,51 +45,28 @@ const originList = z
     return z.NEVER;
   });
 
-/** What happens to a deleted user's records (see lib/deletion/cascade.ts). */
+/** What happens to a deleted user's records (the engine's `onUserDeleted` hook, lib/clerk-sync.ts). */
 const DELETION_POLICIES = ['delete', 'anonymize'] as const;
 export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 
-export const DEFAULT_PRESENCE_WINDOW_SECONDS = 300;
-/**
- * While a tab is visible, `lastSeen` lags real activity by up to the write
- * interval plus the heartbeat interval (75 s, lib/presence/timing.ts). A
- * shorter window would flicker an active user offline between writes.
- */
-const MIN_PRESENCE_WINDOW_SECONDS = 120;
-const MAX_PRESENCE_WINDOW_SECONDS = 24 * 3600;
+export { DEFAULT_PRESENCE_WINDOW_SECONDS };
 
-/** Seconds since a user's last activity during which a user with a live session counts as online. */
+/** Seconds since a user's last activity during which a user with a live session counts as online: the engine's rule. */
 const presenceWindowSeconds = optionalText.pipe(
   z
     .string()
     .regex(/^\d+$/, 'must be a whole number of seconds')
     .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(
-          MIN_PRESENCE_WINDOW_SECONDS,
-          `must be at least ${MIN_PRESENCE_WINDOW_SECONDS} (heartbeats write lastSeen every 30–75 s; a shorter window flickers)`,
-        )
-        .max(MAX_PRESENCE_WINDOW_SECONDS, `must be at most ${MAX_PRESENCE_WINDOW_SECONDS} (one day)`),
-    )
+    .superRefine((seconds, context) => {
+      const problem = presenceWindowProblem(seconds);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
     .default(DEFAULT_PRESENCE_WINDOW_SECONDS),
 );
 
-type WebhookSecretVariables = { CLERK_WEBHOOK_SECRET?: string; CLERK_WEBHOOK_SIGNING_SECRET?: string };
-
-/**
- * The webhook secret the app verifies with, for the app and the CLIs alike:
- * CLERK_WEBHOOK_SECRET, else CLERK_WEBHOOK_SIGNING_SECRET (the seeds use the
- * first, Clerk's helper reads the second); blank counts as unset.
- */
-export function webhookSecretOf(variables: WebhookSecretVariables): string | undefined {
-  return variables.CLERK_WEBHOOK_SECRET?.trim() || variables.CLERK_WEBHOOK_SIGNING_SECRET?.trim() || undefined;
-}
-
 /**
  * Every variable of the app and its CLIs with its rule; `npm run sync` also
- * requires CLERK_SECRET_KEY (see lib/sync/settings.ts). Each rule stands
+ * requires CLERK_SECRET_KEY (the engine's CLI checks it). Each rule stands
  * alone, so one setting can be read while another is broken (`checkSetting`).
  */
 const variableSchemas = {

@@ -1,11 +1,6 @@
 import 'server-only';
-import { db } from '@/lib/db/client';
-import { unlessDatabaseDown } from '@/lib/db/errors';
-import { usersCollection } from '@/lib/users/repository';
-import type { UserDocument } from '@/lib/users/schema';
-import { presenceNow } from './current';
-import { recordHeartbeat, type HeartbeatSource } from './heartbeat';
-import type { Presence } from './status';
+import { unlessDatabaseDown, type HeartbeatSource, type Presence, type UserDocument } from 'clerk-mongo-sync';
+import { clerkSync } from '@/lib/clerk-sync';
 
 /** The People page shows at most this many users, most recently seen first. */
 const PEOPLE_LIMIT = 100;
@@ -29,8 +24,10 @@ function byPresence(a: Person, b: Person): number {
 export async function loadPeople(viewer: HeartbeatSource, now = new Date()): Promise<PeopleView> {
   return unlessDatabaseDown(
     async (): Promise<PeopleView> => {
-      await recordHeartbeat(viewer, now);
-      const users = await usersCollection(await db())
+      await clerkSync.presence.heartbeat(viewer, now);
+      const users = await (
+        await clerkSync.users.collection()
+      )
         .find(
           { deletedAt: null, version: { $gt: 0 } },
           {
@@ -44,19 +41,20 @@ export async function loadPeople(viewer: HeartbeatSource, now = new Date()): Pro
               imageUrl: 1,
               lastSeen: 1,
               isOnline: 1,
+              onlineUntil: 1,
               presenceGeneration: 1,
             },
           },
         )
         .toArray();
-      const presence = await presenceNow(users, now);
+      const presence = await clerkSync.presence.now(users, now);
       const people = users.map((user) => ({
         clerkId: user.clerkId,
         firstName: user.firstName ?? null,
         lastName: user.lastName ?? null,
         username: user.username ?? null,
         imageUrl: user.imageUrl ?? null,
-        presence: presence.get(user.clerkId) ?? { isOnline: false, lastSeen: null },
+        presence: presence.get(user.clerkId) ?? { isOnline: false, lastSeen: null, onlineUntil: null },
         isViewer: user.clerkId === viewer.clerkId,
       }));
       return { state: 'ready', people: people.sort(byPresence), asOf: now };

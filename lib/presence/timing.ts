@@ -1,19 +1,14 @@
 /**
- * Presence timings, shared by the server and the browser (no `server-only`):
- * the heartbeat's rhythm.
+ * Presence timings of the app's pages, shared by the server and the browser
+ * (no `server-only`): the heartbeat's rhythm. The engine writes `lastSeen` at
+ * most once per user per 30 s (clerk-mongo-sync's HEARTBEAT_WRITE_INTERVAL_MS),
+ * however often pages beat.
  */
 
-/** How often a visible signed-in tab reports activity (the brief allows 30–60 s). */
+/** How often a visible signed-in tab reports activity (the engine's window assumes 30–60 s). */
 export const HEARTBEAT_INTERVAL_MS = 45_000;
-
-/**
- * At most one `lastSeen` write per user per this interval, however many tabs,
- * sessions or server instances send heartbeats: a heartbeat is written only
- * when the stored `lastSeen` is at least this old.
- */
-export const HEARTBEAT_WRITE_INTERVAL_MS = 30_000;
 
 /** How often an open, visible People page re-reads presence. */
 export const PEOPLE_REFRESH_MS = 10_000;
 
-/** The window's default and bounds are configuration: PRESENCE_WINDOW_SECONDS in lib/env/schema.ts. */
+/** The window's default and bounds are configuration: PRESENCE_WINDOW_SECONDS in lib/env/schema.ts, by the engine's rule. */

@@ -3,7 +3,7 @@
  * its hands off the webhook receiver, and /admin refuses a signed-in user who
  * is not an admin.
  */
-import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { clerkUser, userCreatedEvent } from 'clerk-mongo-sync/testing';
 import { deliverWebhook, signInAs } from './support/clerk';
 import { OUTSIDE_PAGE_TESTID, test, expect } from './support/test';
 

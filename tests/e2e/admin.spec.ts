@@ -1,5 +1,4 @@
-import { clerkUser, userCreatedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
-import { postDelivery, signDelivery } from '../../tools/clerk/svix';
+import { clerkUser, userCreatedEvent, userUpdatedEvent, postWebhook, signWebhook } from 'clerk-mongo-sync/testing';
 import { deliverWebhook, signInAs } from './support/clerk';
 import { runSecrets } from '../../tools/clerk/run-secrets';
 import { expect, test } from './support/test';
@@ -10,11 +9,11 @@ test.describe('/admin', () => {
     expect(await deliverWebhook(origin, userCreatedEvent(admin))).toEqual({ status: 200, outcome: 'applied' });
 
     // The delivery to find: an update Svix just delivered, identified by its svix-id.
-    const update = signDelivery(
+    const update = signWebhook(
       runSecrets().webhookSecret,
       userUpdatedEvent({ ...admin, first_name: 'Grace H.', updated_at: admin.updated_at + 1 }),
     );
-    expect((await postDelivery(`${origin}/api/webhooks/clerk`, update)).status).toBe(200);
+    expect((await postWebhook(`${origin}/api/webhooks/clerk`, update)).status).toBe(200);
 
     await signInAs(context, { userId: admin.id, origin });
     const response = await page.goto('/admin');

@@ -3,7 +3,7 @@
  * server scores and stores it linked to their user document, and the
  * dashboard lists it. Results are private: another user gets a 404.
  */
-import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { clerkUser, userCreatedEvent } from 'clerk-mongo-sync/testing';
 import { deliverWebhook, signInAs } from './support/clerk';
 import { storedAssessments, storedUser } from './support/database';
 import { test, expect } from './support/test';

@@ -7,7 +7,7 @@
  * own origin getting in, so the `azp` is the only difference.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { clerkUser, userCreatedEvent } from 'clerk-mongo-sync/testing';
 import { deliverWebhook, signInAs } from './support/clerk';
 import { storedAssessments } from './support/database';
 import { expect, test } from './support/test';

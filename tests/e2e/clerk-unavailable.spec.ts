@@ -6,7 +6,7 @@
  * health check and the webhook receiver work as ever, and the log says it
  * once. The browser reaches nothing but the app, at 127.0.0.1.
  */
-import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { clerkUser, userCreatedEvent } from 'clerk-mongo-sync/testing';
 import { deliverWebhook } from './support/clerk';
 import { storedUser } from './support/database';
 import { startDevServer, type DevServer } from './support/dev-server';

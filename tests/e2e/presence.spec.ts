@@ -7,7 +7,7 @@
 import type { Page } from '@playwright/test';
 import { formatDate } from '@/components/format-date';
 import { DEFAULT_PRESENCE_WINDOW_SECONDS } from '@/lib/env/schema';
-import { clerkId, clerkUser, sessionEvent, userCreatedEvent } from '../../tools/clerk/payloads';
+import { clerkId, clerkUser, sessionEvent, userCreatedEvent } from 'clerk-mongo-sync/testing';
 import { deliverWebhook, signInAs } from './support/clerk';
 import { setLastSeen, storedUser } from './support/database';
 import { test, expect } from './support/test';

@@ -4,7 +4,7 @@
  * dashboard shows exactly what is stored, through its whole life.
  */
 import type { Page } from '@playwright/test';
-import { clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent, type ClerkUserJsonFixture } from '../../tools/clerk/payloads';
+import { clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent, type ClerkUserJsonFixture } from 'clerk-mongo-sync/testing';
 import { deliverWebhook, registerInClerk, signInAs } from './support/clerk';
 import { storedUser } from './support/database';
 import { test, expect } from './support/test';

@@ -6,7 +6,7 @@
  * skips — refuses sniffing and framing, trims referrers and pins HTTPS.
  */
 import type { APIResponse, Response } from '@playwright/test';
-import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { clerkUser, userCreatedEvent } from 'clerk-mongo-sync/testing';
 import { asSignedOutBrowser, deliverWebhook, signInAs } from './support/clerk';
 import { FRONTEND_API_HOST } from '../../tools/clerk/session-tokens';
 import { expect, test } from './support/test';

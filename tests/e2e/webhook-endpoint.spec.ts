@@ -2,7 +2,7 @@
  * The webhook endpoint as Svix reaches it through the production server's
  * routing: Svix follows no redirect and counts every 3xx as a failed attempt.
  */
-import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { clerkUser, userCreatedEvent } from 'clerk-mongo-sync/testing';
 import { deliverWebhook } from './support/clerk';
 import { expect, test } from './support/test';
 

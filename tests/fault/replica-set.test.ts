@@ -22,7 +22,7 @@
  * Seeded: rerun a failure with FAULT_SEED=<seed>.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, onTestFinished, test } from 'vitest';
-import { COLLECTIONS } from '../../lib/db/indexes';
+import { DEFAULT_COLLECTIONS as COLLECTIONS } from 'clerk-mongo-sync';
 import { findMongodBinary } from '../../tools/db/local-db';
 import { checkAgainstInOrder, describeCheck } from '../../tools/harness/expected-state';
 import { primaryCrash, primaryStepDown } from '../../tools/harness/faults';

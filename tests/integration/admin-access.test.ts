@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideAdminAccess } from '@/lib/admin/access';
 import { adminAccessFor } from '@/lib/admin/authorize';
-import { clerkId, clerkUser, userCreatedEvent, userDeletedEvent } from '../../tools/clerk/payloads';
+import { clerkId, clerkUser, userCreatedEvent, userDeletedEvent } from 'clerk-mongo-sync/testing';
 import { deliver } from '../support/webhook';
 
 const listedAdmin = clerkId('user');

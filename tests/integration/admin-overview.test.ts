@@ -5,22 +5,20 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { STATUS_BY_OUTCOME, type DeliveryOutcome } from 'clerk-mongo-sync';
+import { clerkUser, sessionEvent, signWebhook, userCreatedEvent, userDeletedEvent } from 'clerk-mongo-sync/testing';
 import { DeliveriesChart } from '@/components/admin/deliveries-chart';
 import { DeliveriesTable } from '@/components/admin/deliveries-table';
 import { hourlyByOutcome, OUTCOMES } from '@/lib/admin/delivery-stats';
 import { loadAdminOverview } from '@/lib/admin/overview';
-import { db } from '@/lib/db/client';
-import { deliveriesCollection } from '@/lib/webhooks/ledger';
-import { STATUS_BY_OUTCOME, type DeliveryOutcome } from '@/lib/webhooks/outcome';
-import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent } from '../../tools/clerk/payloads';
-import { signDelivery } from '../../tools/clerk/svix';
+import { clerkSync } from '@/lib/clerk-sync';
 import { deliver, postToRoute } from '../support/webhook';
 
 describe('admin overview', () => {
   it('counts, charts and lists the deliveries just sent, newest first', async () => {
     const kept = clerkUser();
     const removed = clerkUser();
-    const created = signDelivery(process.env.CLERK_WEBHOOK_SECRET!, userCreatedEvent(kept));
+    const created = signWebhook(process.env.CLERK_WEBHOOK_SECRET!, userCreatedEvent(kept));
     expect((await postToRoute(created)).status).toBe(200);
     expect((await postToRoute(created)).body.outcome).toBe('duplicate'); // same svix-id again: not a new ledger entry
     await deliver(userCreatedEvent(removed));
@@ -79,7 +77,8 @@ describe('hourly delivery chart', () => {
   }
 
   it('counts each delivery in its UTC clock hour, over the 24 hours up to the current one', async () => {
-    await deliveriesCollection(await db()).insertMany([
+    const ledger = await clerkSync.deliveries.collection();
+    await ledger.insertMany([
       ledgerEntry('2098-12-31T10:59:59.999Z', 'applied'), // before the first hour: not counted
       ledgerEntry('2098-12-31T11:00:00.000Z', 'ignored'), // the first hour's first millisecond
       ledgerEntry('2098-12-31T23:59:59.999Z', 'applied'), // the last hour of the old day…
@@ -91,7 +90,7 @@ describe('hourly delivery chart', () => {
       ledgerEntry('2099-01-01T11:00:00.000Z', 'applied'), // the next hour: not counted
     ]);
 
-    const hourly = await hourlyByOutcome(await db(), now);
+    const hourly = await hourlyByOutcome(ledger, now);
 
     expect(hourly).toHaveLength(24);
     expect(hourly[0]?.start.toISOString()).toBe('2098-12-31T11:00:00.000Z');

@@ -4,18 +4,19 @@
  * through CLERK_API_URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clerkUser, userCreatedEvent, userDeletedEvent } from '../../tools/clerk/payloads';
+import { clerkUser, userCreatedEvent, userDeletedEvent } from 'clerk-mongo-sync/testing';
 import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../../tools/clerk/api-double';
 import { deliver } from '../support/webhook';
 
 let clerk: ClerkApiDouble;
 let resyncUserFromClerk: typeof import('@/lib/admin/resync').resyncUserFromClerk;
-let findUserByClerkId: typeof import('@/lib/users/repository').findUserByClerkId;
+let findUser: typeof import('@/lib/clerk-sync').clerkSync.users.find;
 
 beforeAll(async () => {
   clerk = await startClerkApiDoubleForApp('sk_test_resyncDouble000000000000000000');
   ({ resyncUserFromClerk } = await import('@/lib/admin/resync'));
-  ({ findUserByClerkId } = await import('@/lib/users/repository'));
+  const { clerkSync } = await import('@/lib/clerk-sync');
+  findUser = (clerkId) => clerkSync.users.find(clerkId);
 });
 
 afterAll(() => clerk.close());
@@ -25,7 +26,7 @@ describe('re-sync a user from Clerk', () => {
     const user = clerkUser({ firstName: 'Katherine', publicMetadata: { role: 'admin' } });
     clerk.users.put(user);
     expect(await resyncUserFromClerk(user.id)).toBe('synced');
-    expect(await findUserByClerkId(user.id)).toMatchObject({
+    expect(await findUser(user.id)).toMatchObject({
       firstName: 'Katherine',
       version: user.updated_at,
       publicMetadata: { role: 'admin' },
@@ -37,7 +38,7 @@ describe('re-sync a user from Clerk', () => {
     await deliver(userCreatedEvent(user));
     clerk.users.put({ ...user, first_name: 'New', updated_at: user.updated_at + 5_000 });
     expect(await resyncUserFromClerk(user.id)).toBe('synced');
-    expect((await findUserByClerkId(user.id))?.firstName).toBe('New');
+    expect((await findUser(user.id))?.firstName).toBe('New');
     expect(await resyncUserFromClerk(user.id)).toBe('unchanged');
   });
 
@@ -47,7 +48,7 @@ describe('re-sync a user from Clerk', () => {
     await deliver(userDeletedEvent(user.id));
     clerk.users.put({ ...user, updated_at: Date.now() + 1_000 });
     expect(await resyncUserFromClerk(user.id)).toBe('unchanged');
-    expect((await findUserByClerkId(user.id))?.deletedAt).toBeInstanceOf(Date);
+    expect((await findUser(user.id))?.deletedAt).toBeInstanceOf(Date);
   });
 
   it('says so when Clerk has no such user, when its API fails, and for ids that are not Clerk user ids', async () => {

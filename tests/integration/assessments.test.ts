@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assessment } from '@/lib/assessments/catalogue';
-import { clerkUser, userCreatedEvent } from '../../tools/clerk/payloads';
+import { clerkUser, userCreatedEvent } from 'clerk-mongo-sync/testing';
 import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../../tools/clerk/api-double';
 import { deliver } from '../support/webhook';
 
@@ -16,7 +16,7 @@ type Modules = {
   submit: typeof import('@/lib/assessments/submit');
   repository: typeof import('@/lib/assessments/repository');
   views: typeof import('@/lib/assessments/views');
-  users: typeof import('@/lib/users/repository');
+  engine: typeof import('@/lib/clerk-sync');
   client: typeof import('@/lib/db/client');
 };
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
     submit: await import('@/lib/assessments/submit'),
     repository: await import('@/lib/assessments/repository'),
     views: await import('@/lib/assessments/views'),
-    users: await import('@/lib/users/repository'),
+    engine: await import('@/lib/clerk-sync'),
     client: await import('@/lib/db/client'),
   };
   assessment = m.catalogue.ASSESSMENTS[0]!;
@@ -76,7 +76,7 @@ describe('assessments of a synced user', () => {
   it('stores a scored record linked by both ids: userId is the users document _id, clerkUserId the Clerk id', async () => {
     const user = await syncedUser();
     const id = await submitted(user.id, sheet(3));
-    const stored = await m.users.findUserByClerkId(user.id);
+    const stored = await m.engine.clerkSync.users.find(user.id);
 
     const view = await m.views.loadResult(user.id, id);
     if (view.state !== 'ready' || !view.result) throw new Error(`no result: ${JSON.stringify(view)}`);
@@ -139,10 +139,10 @@ describe('the user document comes first', () => {
   it('a signed-in user whose webhook has not arrived is synced from Clerk, then the record links to the new document', async () => {
     const user = clerkUser({ firstName: 'Early' });
     clerk.users.put(user);
-    expect(await m.users.findUserByClerkId(user.id)).toBeNull();
+    expect(await m.engine.clerkSync.users.find(user.id)).toBeNull();
 
     const id = await submitted(user.id, sheet(5));
-    const stored = await m.users.findUserByClerkId(user.id);
+    const stored = await m.engine.clerkSync.users.find(user.id);
     expect(stored).toMatchObject({ firstName: 'Early', version: user.updated_at });
     expect(await m.views.loadResult(user.id, id)).toMatchObject({ state: 'ready', result: { userId: stored!._id, clerkUserId: user.id } });
   });
@@ -152,7 +152,7 @@ describe('the user document comes first', () => {
     const missing = 'user_2notInClerkNorHere0000000000';
     expect(await m.submit.submitAssessment(missing, assessment.slug, sheet(5))).toEqual({ kind: 'account', state: 'pending' });
     expect(await m.views.loadHistory(missing)).toEqual({ state: 'pending' });
-    expect(await m.users.findUserByClerkId(missing)).toBeNull();
+    expect(await m.engine.clerkSync.users.find(missing)).toBeNull();
     expect(await countAll()).toBe(before);
   });
 });

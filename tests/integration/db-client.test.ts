@@ -1,15 +1,19 @@
 /**
- * The shared MongoClient against a private server that this file stops and
- * restarts: it connects, indexes are idempotent and enforced, and an outage
- * costs failed queries (bounded by the configured timeout), never the process.
+ * The app's shared MongoClient against a private server that this file stops
+ * and restarts: it connects, the engine and the app make their indexes on
+ * first use, and an outage costs failed queries (bounded by the configured
+ * timeout), never the process. (The engine's own indexes and capabilities:
+ * packages/clerk-mongo-sync/test/integration/indexes.test.ts.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capabilities, databaseName, db, DB_TIMEOUT_MS, mongoClient } from '@/lib/db/client';
-import { isDatabaseUnavailable, isDuplicateKey } from '@/lib/db/errors';
-import { COLLECTIONS, ensureIndexes, missingIndexes } from '@/lib/db/indexes';
+import { DEFAULT_COLLECTIONS as COLLECTIONS, isDatabaseUnavailable } from 'clerk-mongo-sync';
+import { ASSESSMENT_INDEXES, listAssessmentsOf } from '@/lib/assessments/repository';
+import { ASSESSMENTS_COLLECTION } from '@/lib/assessments/schema';
+import { clerkSync } from '@/lib/clerk-sync';
+import { databaseName, db, DB_TIMEOUT_MS, mongoClient } from '@/lib/db/client';
 import { startLocalDb, type LocalDb } from '../../tools/db/local-db';
 
 let server: LocalDb;
@@ -48,45 +52,18 @@ describe('shared database client', () => {
     expect(await (await db()).command({ ping: 1 })).toMatchObject({ ok: 1 });
   });
 
-  it('connects to the launched server, in the configured database, with the app indexes in place', async () => {
+  it('connects to the launched server, in the configured database; the engine and the app make their indexes on first use', async () => {
     const database = await db();
     expect(database.databaseName).toBe(process.env.MONGODB_DB);
     expect(databaseName()).toBe(process.env.MONGODB_DB);
     expect(await database.command({ ping: 1 })).toMatchObject({ ok: 1 });
-    expect(await missingIndexes(database)).toEqual([]);
-  });
-
-  it('ensureIndexes() twice is harmless: same indexes', async () => {
-    const database = await db();
-    // Every collection the app has created so far, with its indexes (sync_runs needs none and may not exist yet).
-    const listAll = async () => {
-      const names = (await database.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name).sort();
-      return Promise.all(names.map(async (name) => ({ name, indexes: await database.collection(name).listIndexes().toArray() })));
-    };
-    const before = await listAll();
-    await ensureIndexes(database);
-    await ensureIndexes(database);
-    expect(await listAll()).toEqual(before);
-  });
-
-  it('detects that the launched server retries writes (a single-node replica set)', async () => {
-    expect(await capabilities()).toEqual({ retryableWrites: true });
-  });
-
-  it("drops the ledger's clerkId_receivedAt index, which earlier versions created and nothing reads", async () => {
-    const database = await db();
-    const ledger = database.collection(COLLECTIONS.deliveries);
-    await ledger.createIndex({ clerkId: 1, receivedAt: -1 }, { name: 'clerkId_receivedAt' });
-    await ensureIndexes(database);
-    expect((await ledger.listIndexes().toArray()).map(({ name }) => name).sort()).toEqual(['_id_', 'receivedAt_ttl']);
-  });
-
-  it('refuses a second document with the same clerkId (unique index)', async () => {
-    const users = (await db()).collection(COLLECTIONS.users);
-    await users.insertOne({ clerkId: 'user_2duplicate', version: 1 });
-    const error = await users.insertOne({ clerkId: 'user_2duplicate', version: 2 }).catch((failure: unknown) => failure);
-    expect(isDuplicateKey(error)).toBe(true);
-    expect(await users.countDocuments({ clerkId: 'user_2duplicate' })).toBe(1);
+    // Nothing has used the engine yet on this database: its indexes are still to be made.
+    expect(await clerkSync.missingIndexes()).toContain(`${COLLECTIONS.users}.clerkId_unique`);
+    expect(await clerkSync.users.find('user_2nobodyYet')).toBeNull();
+    expect(await clerkSync.missingIndexes()).toEqual([]);
+    await listAssessmentsOf('user_2nobodyYet');
+    const assessmentIndexes = (await database.collection(ASSESSMENTS_COLLECTION).listIndexes().toArray()).map(({ name }) => name);
+    expect(assessmentIndexes.sort()).toEqual(['_id_', ...ASSESSMENT_INDEXES.map(({ name }) => name!)].sort());
   });
 
   it('with the server stopped a query fails within the configured timeout; once it is back the next query succeeds', async () => {

@@ -1,21 +1,26 @@
 /**
  * user.deleted removes what the user owns (DELETION_POLICY unset: "delete"),
- * through the real webhook route: exactly once however often it arrives,
- * finished by a retry when the first attempt stopped after the tombstone, and
- * never undone by a late user.updated.
+ * through the real webhook route: the engine removes the sessions, the app's
+ * `onUserDeleted` hook the assessments; exactly once however often it
+ * arrives, finished by Svix's retry when the first attempt's hook failed
+ * after the tombstone, and never undone by a late user.updated.
  */
-import { describe, expect, it } from 'vitest';
+import { clerkUser, sessionEvent, signWebhook, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from 'clerk-mongo-sync/testing';
+import { describe, expect, it, vi } from 'vitest';
 import { ASSESSMENTS } from '@/lib/assessments/catalogue';
-import { assessmentsCollection } from '@/lib/assessments/repository';
+import { applyDeletionPolicy, assessmentsCollection } from '@/lib/assessments/repository';
 import { submitAssessment } from '@/lib/assessments/submit';
 import { answerFieldName } from '@/lib/assessments/submission';
+import { clerkSync } from '@/lib/clerk-sync';
 import { db } from '@/lib/db/client';
-import { sessionsCollection } from '@/lib/presence/sessions';
-import { tombstoneUser } from '@/lib/users/repository';
-import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
-import { signDelivery } from '../../tools/clerk/svix';
-import { storedUser, tombstone } from '../support/sync-state';
+import { ledgerEntry, storedUser, tombstone } from '../support/sync-state';
 import { deliver, postToRoute } from '../support/webhook';
+
+// The app's deletion policy, spied on: a test makes it fail once, as an outage in the middle of the hook would.
+vi.mock('@/lib/assessments/repository', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/assessments/repository')>();
+  return { ...actual, applyDeletionPolicy: vi.fn(actual.applyDeletionPolicy) };
+});
 
 const [first, second] = ASSESSMENTS;
 
@@ -39,7 +44,7 @@ async function recordsOf(clerkUserId: string) {
 }
 
 async function sessionsOf(clerkId: string) {
-  return sessionsCollection(await db()).countDocuments({ clerkId });
+  return (await clerkSync.sessions.collection()).countDocuments({ clerkId });
 }
 
 describe('deletion cascade (policy "delete")', () => {
@@ -57,7 +62,7 @@ describe('deletion cascade (policy "delete")', () => {
   it('delivered twice (same svix-id, then re-emitted under a new one), it removes them once and the repeats are no-ops', async () => {
     const user = await userWithRecords();
     const deletion = userDeletedEvent(user.id);
-    const delivery = signDelivery(process.env.CLERK_WEBHOOK_SECRET!, deletion);
+    const delivery = signWebhook(process.env.CLERK_WEBHOOK_SECRET!, deletion);
     expect((await postToRoute(delivery)).body.outcome).toBe('applied');
     const after = await storedUser(user.id);
 
@@ -75,17 +80,24 @@ describe('deletion cascade (policy "delete")', () => {
     expect(await recordsOf(user.id)).toBe(0);
   });
 
-  it('a retry after the tombstone already landed (the first attempt failed mid-way) finishes the cascade', async () => {
+  it('a retry after the hook failed (the tombstone had landed) finishes the deletion: 500 first, so Svix retries', async () => {
     const user = await userWithRecords();
     const deletedAt = Date.now();
-    // What the first attempt left: the tombstone written, then the database went away before the cascade.
-    expect(await tombstoneUser(user.id, deletedAt, new Date(deletedAt))).toBe('applied');
-    expect(await recordsOf(user.id)).toBe(2);
+    const delivery = signWebhook(process.env.CLERK_WEBHOOK_SECRET!, userDeletedEvent(user.id, deletedAt));
+    vi.mocked(applyDeletionPolicy).mockRejectedValueOnce(new Error('the assessments could not be removed'));
 
-    const retry = await deliver(userDeletedEvent(user.id, deletedAt));
-    expect(retry).toMatchObject({ status: 200, body: { outcome: 'applied' } });
-    expect(await recordsOf(user.id)).toBe(0);
+    const first = await postToRoute(delivery);
+    expect(first).toMatchObject({ status: 500, body: { outcome: 'hook_failed' } });
+    expect(await storedUser(user.id)).toMatchObject(tombstone(user.id, deletedAt));
     expect(await sessionsOf(user.id)).toBe(0);
+    expect(await recordsOf(user.id)).toBe(2);
+    expect(await ledgerEntry(delivery.svixId)).toMatchObject({ outcome: 'hook_failed', status: 500 });
+
+    // Svix's retry: the same svix-id. The tombstone is there already (stale), and the hook runs again.
+    const retry = await postToRoute(delivery);
+    expect(retry).toMatchObject({ status: 200, body: { outcome: 'stale' } });
+    expect(await recordsOf(user.id)).toBe(0);
+    expect(await ledgerEntry(delivery.svixId)).toMatchObject({ outcome: 'stale', status: 200, attempts: 2 });
     expect(await storedUser(user.id)).toMatchObject(tombstone(user.id, deletedAt));
   });
 

@@ -1,26 +1,15 @@
 /**
- * `npm run doctor` against a real production build of the app on the test
- * database: it passes when everything is right, and each failure it is meant
- * to diagnose produces the matching message.
+ * `npm run doctor` (the engine's doctor with the app's defaults) against a
+ * real production build of the app on the test database: every check passes,
+ * and the endpoint pasted with a trailing slash is served, not redirected.
+ * Every diagnosis the doctor makes: packages/clerk-mongo-sync/test/integration/doctor.test.ts.
  */
-import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTIONS } from '@/lib/db/indexes';
-import type { CheckResult } from '../../tools/doctor/result';
-import { runDoctor } from '../../tools/doctor/run';
-import { openDatabase } from '../../tools/doctor/database-checks';
-import { freePort } from '../../tools/db/local-db';
+import { newWebhookSecret } from 'clerk-mongo-sync/testing';
 import { startClerkApiDouble, type ClerkApiDouble } from '../../tools/clerk/api-double';
 import { startApp, TEST_CLERK_KEYS, type NextServer } from '../../tools/harness/next-server';
 import { ensureProductionBuild } from '../../tools/harness/server';
-import { newWebhookSecret } from '../../tools/clerk/svix';
-
-const ROOT = path.resolve(__dirname, '..', '..');
+import { runToolCli } from '../support/cli';
 
 const appEnv = {
   MONGODB_URI: process.env.MONGODB_URI!,
@@ -34,8 +23,6 @@ const appEnv = {
 let clerk: ClerkApiDouble;
 let app: NextServer;
 let endpoint: string;
-let client: MongoClient;
-let db: Db;
 
 beforeAll(async () => {
   // The fault run's build: one production build per test run.
@@ -44,35 +31,20 @@ beforeAll(async () => {
   const build = await ensureProductionBuild();
   app = await startApp({ distDir: build.distDir, env: { ...build.env, ...appEnv } });
   endpoint = `${app.origin}/api/webhooks/clerk`;
-  client = new MongoClient(appEnv.MONGODB_URI);
-  db = client.db(appEnv.MONGODB_DB);
 }, 300_000);
 
 afterAll(async () => {
   await app?.stop();
-  await client?.close();
   await clerk?.close();
 });
 
-function verdict(results: CheckResult[], name: string): CheckResult {
-  const found = results.find((result) => result.name === name);
-  if (!found) throw new Error(`no check named "${name}" in ${results.map((result) => result.name).join(', ')}`);
-  return found;
-}
+const doctor = (args: string[], env: Record<string, string> = appEnv) => runToolCli('tools/doctor.ts', args, env);
 
-async function leftovers(): Promise<number> {
-  const doctorIds = { clerkId: { $regex: '^user_doctor_' } };
-  return (
-    (await db.collection(COLLECTIONS.users).countDocuments(doctorIds)) +
-    (await db.collection(COLLECTIONS.deliveries).countDocuments(doctorIds))
-  );
-}
-
-describe('doctor', () => {
-  it('passes every check against a healthy setup and leaves no test data behind', async () => {
-    const results = await runDoctor({ env: appEnv, url: endpoint });
-    expect(results.filter((result) => !result.ok)).toEqual([]);
-    expect(results.map((result) => result.name)).toEqual([
+describe('npm run doctor', () => {
+  it('passes every check against the app, exit 0', async () => {
+    const run = await doctor(['--url', endpoint]);
+    expect(run.stdout).toMatch(new RegExp(`^clerk-mongo-sync doctor — endpoint ${endpoint} \\(from --url\\)`));
+    for (const check of [
       'Environment variables well-formed',
       'Webhook signing secret',
       'Clerk API keys',
@@ -80,147 +52,30 @@ describe('doctor', () => {
       'Webhook endpoint reachable',
       'Signed test event round-trips',
       'Indexes present',
-    ]);
-    expect(verdict(results, 'MongoDB reachable').detail).toMatch(/MongoDB \d/);
-    expect(verdict(results, 'Clerk API keys').detail).toMatch(
-      /secret key verified: Clerk’s Backend API \(http:\/\/127\.0\.0\.1:\d+\) accepted it/,
-    );
-    expect(await leftovers()).toBe(0);
-  });
-
-  it('fails the Clerk keys when Clerk’s Backend API refuses the secret key, though its format is right', async () => {
-    const results = await runDoctor({ env: { ...appEnv, CLERK_SECRET_KEY: 'sk_test_revokedKey000000000000000000000000' }, url: endpoint });
-    const keys = verdict(results, 'Clerk API keys');
-    expect(keys).toMatchObject({ ok: false, detail: expect.stringMatching(/refused the secret key \(401\)/) });
-    expect(keys.fix).toMatch(/Clerk Dashboard → API keys/);
-  });
-
-  it('says the Clerk keys were checked for format only when Clerk’s Backend API does not answer', async () => {
-    const results = await runDoctor({ env: { ...appEnv, CLERK_API_URL: `http://127.0.0.1:${await freePort()}` }, url: endpoint });
-    expect(verdict(results, 'Clerk API keys')).toMatchObject({
-      ok: true,
-      detail: expect.stringMatching(
-        /format only — not checked against Clerk: its Backend API \(http:\/\/127\.0\.0\.1:\d+\) is unreachable/,
-      ),
-    });
-  });
-
-  it('blames the secret when the app verifies with a different one', async () => {
-    const results = await runDoctor({ env: { ...appEnv, CLERK_WEBHOOK_SECRET: newWebhookSecret() }, url: endpoint });
-    const roundTrip = verdict(results, 'Signed test event round-trips');
-    expect(roundTrip.ok).toBe(false);
-    expect(roundTrip.detail).toMatch(/400 bad_signature: it verifies with a different secret/);
-    expect(roundTrip.fix).toMatch(/same CLERK_WEBHOOK_SECRET/);
-    expect(results.filter((result) => !result.ok).map((result) => result.name)).toEqual(['Signed test event round-trips']);
-    expect(await leftovers()).toBe(0);
-  });
-
-  it('reports the database as unreachable, within seconds, when nothing listens at MONGODB_URI', async () => {
-    const startedAt = Date.now();
-    const results = await runDoctor({ env: { ...appEnv, MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/down` }, url: endpoint });
-    expect(Date.now() - startedAt).toBeLessThan(10_000);
-    const database = verdict(results, 'MongoDB reachable');
-    expect(database).toMatchObject({ ok: false, detail: expect.stringMatching(/cannot reach a database at 127\.0\.0\.1:\d+ within 2 s/) });
-    expect(database.fix).toMatch(/start the database MONGODB_URI names, or correct MONGODB_URI/);
-    expect(database.fix).not.toMatch(/embedded|npm run dev/); // MONGODB_URI is set: the embedded database is not in use
-    expect(verdict(results, 'Signed test event round-trips').detail).toMatch(/skipped: needs MongoDB reachable/);
-    expect(verdict(results, 'Indexes present').ok).toBe(false);
-  });
-
-  it('suggests starting the embedded database when MONGODB_URI is unset and nothing answers there', async () => {
-    const opened = await openDatabase({ uri: `mongodb://127.0.0.1:${await freePort()}/clerk_mongo_sync`, from: 'embedded' }, undefined);
-    expect(opened.result).toMatchObject({
-      ok: false,
-      fix: expect.stringMatching(/MONGODB_URI is not set, so this is the embedded database: start it with npm run dev/),
-    });
-  });
-
-  it('detects a webhook route that middleware redirects to sign-in', async () => {
-    // What clerkMiddleware + auth.protect() answers for a route it protects.
-    const protectedApp: Server = createServer((request, response) => {
-      response.writeHead(307, { location: `/sign-in?redirect_url=${encodeURIComponent(request.url ?? '/')}` }).end();
-    });
-    await new Promise<void>((resolve) => protectedApp.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(protectedApp.address() as AddressInfo).port}/api/webhooks/clerk`;
-      const results = await runDoctor({ env: appEnv, url });
-      const reachable = verdict(results, 'Webhook endpoint reachable');
-      expect(reachable).toMatchObject({
-        ok: false,
-        detail: expect.stringMatching(/redirected \(307\) to \/sign-in: middleware protects the webhook route/),
-      });
-      expect(reachable.fix).toMatch(/middleware matcher/);
-      expect(verdict(results, 'Signed test event round-trips').detail).toMatch(/skipped: needs Webhook endpoint reachable/);
-    } finally {
-      await new Promise((resolve) => protectedApp.close(resolve));
-    }
-  });
-
-  it('recognises a 401 from Vercel’s Deployment Protection and names the bypass for automation', async () => {
-    // What a protected preview deployment answers before the app sees the request (Vercel Authentication).
-    const protectedPreview: Server = createServer((_request, response) => {
-      response
-        .writeHead(401, {
-          server: 'Vercel',
-          'x-vercel-id': 'fra1::abcde-1700000000000-0123456789ab',
-          'set-cookie': '_vercel_sso_nonce=abc; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=Lax',
-          'content-type': 'text/html; charset=utf-8',
-        })
-        .end('<!doctype html><title>Authentication Required</title>');
-    });
-    await new Promise<void>((resolve) => protectedPreview.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(protectedPreview.address() as AddressInfo).port}/api/webhooks/clerk`;
-      const reachable = verdict(await runDoctor({ env: appEnv, url }), 'Webhook endpoint reachable');
-      expect(reachable).toMatchObject({ ok: false, detail: expect.stringMatching(/answered 401 from Vercel .*Deployment Protection/) });
-      expect(reachable.fix).toMatch(/Protection Bypass for Automation.*\?x-vercel-protection-bypass=<secret>/);
-    } finally {
-      await new Promise((resolve) => protectedPreview.close(resolve));
-    }
+    ])
+      expect(run.stdout).toContain(`✔ ${check}:`);
+    expect(run.stdout).toMatch(/All checks passed\.\n$/);
+    expect(run.code).toBe(0);
   });
 
   it('passes the endpoint URL pasted with a trailing slash: the app serves it, no redirect', async () => {
-    const results = await runDoctor({ env: appEnv, url: `${endpoint}/` });
-    expect(verdict(results, 'Webhook endpoint reachable')).toMatchObject({ ok: true });
+    const run = await doctor(['--url', `${endpoint}/`]);
+    expect(run.stdout).toMatch(/✔ Webhook endpoint reachable:/);
+    expect(run.code).toBe(0);
   });
 
-  it('detects a trailing-slash redirect in front of a URL (Next redirects every other path that ends in one)', async () => {
-    const results = await runDoctor({ env: appEnv, url: `${new URL(endpoint).origin}/api/health/` });
-    expect(verdict(results, 'Webhook endpoint reachable')).toMatchObject({
-      ok: false,
-      detail: expect.stringMatching(/trailing-slash redirect/),
-    });
-  });
-
-  it('exits 0 from the command line only when every check passes', async () => {
-    const run = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/doctor.ts', '--url', endpoint], {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-      }).then(
-        ({ stdout }) => ({ code: 0, stdout }),
-        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
-      );
-    const healthy = await run(appEnv);
-    expect(healthy.stdout).toMatch(/✔ Signed test event round-trips/);
-    expect(healthy.code).toBe(0);
-
-    const broken = await run({ ...appEnv, CLERK_WEBHOOK_SECRET: 'whsec_not-a-secret' });
-    expect(broken.stdout).toMatch(/✘ Webhook signing secret: CLERK_WEBHOOK_SECRET is malformed: must be "whsec_" followed by base64/);
-    expect(broken.stdout).not.toContain('whsec_not-a-secret');
-    expect(broken.stdout).toMatch(/fix: copy the Signing Secret/);
-    expect(broken.code).toBe(1);
+  it('names the app’s own command in its fixes: a secret the app does not verify with', async () => {
+    const run = await doctor(['--url', endpoint], { ...appEnv, CLERK_WEBHOOK_SECRET: newWebhookSecret() });
+    expect(run.stdout).toMatch(/✘ Signed test event round-trips: the app answered 400 bad_signature/);
+    expect(run.code).toBe(1);
+    const unset = await doctor(['--url', endpoint], { ...appEnv, CLERK_WEBHOOK_SECRET: '' });
+    expect(unset.stdout).toMatch(/fix: .*npm run webhook -- secret --write puts one into \.env\.local/);
   });
 
   it('answers --help with what it checks and where it looks, exit 0', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/doctor.ts', '--help'],
-      {
-        cwd: ROOT,
-      },
-    );
-    expect(stdout).toMatch(/^Usage: npm run doctor \[-- --url <webhook endpoint>\]/);
+    const { stdout, code } = await doctor(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: npm run doctor -- \[--url <webhook endpoint>\]/);
     expect(stdout).toMatch(/\.data\/dev-server\.json/);
   });
 });

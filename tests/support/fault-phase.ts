@@ -10,7 +10,7 @@
  * exactly what in-order delivery gives, with one 2xx ledger entry per svix-id.
  */
 import { expect } from 'vitest';
-import { COLLECTIONS } from '../../lib/db/indexes';
+import { DEFAULT_COLLECTIONS as COLLECTIONS } from 'clerk-mongo-sync';
 import { checkAgainstInOrder, describeCheck } from '../../tools/harness/expected-state';
 import { attemptsInside, attemptsMeeting, faultController, type Fault, type FaultWindow } from '../../tools/harness/faults';
 import type { UserHistory } from '../../tools/harness/histories';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { newWebhookSecret } from '../../tools/clerk/svix';
+import { newWebhookSecret } from 'clerk-mongo-sync/testing';
 
 process.env.MONGODB_URI = inject('mongoUri');
 process.env.MONGODB_DB = `test_${randomBytes(6).toString('hex')}`;

@@ -1,18 +1,14 @@
 /**
- * What the webhook pipeline left in the test database, read with the app's
- * own shared client: the raw user documents and ledger entries.
+ * What the webhook pipeline left in the test database, read through the app's
+ * engine (lib/clerk-sync.ts): the raw user documents and ledger entries.
  */
-import { db } from '@/lib/db/client';
-import { usersCollection } from '@/lib/users/repository';
-import { deliveriesCollection } from '@/lib/webhooks/ledger';
+import { clerkSync } from '@/lib/clerk-sync';
 
 /** Shared with the delivery harness, which checks whole databases against in-order delivery. */
 export { tombstone } from '../../tools/harness/expected-state';
 
 export async function usersWithId(clerkId: string) {
-  return usersCollection(await db())
-    .find({ clerkId })
-    .toArray();
+  return (await clerkSync.users.collection()).find({ clerkId }).toArray();
 }
 
 /** The one raw document for `clerkId` (metadata keys still encoded); fails if there are several. */
@@ -23,5 +19,5 @@ export async function storedUser(clerkId: string) {
 }
 
 export async function ledgerEntry(svixId: string) {
-  return deliveriesCollection(await db()).findOne({ svixId }, { projection: { _id: 0 } });
+  return (await clerkSync.deliveries.collection()).findOne({ svixId }, { projection: { _id: 0 } });
 }

@@ -3,11 +3,11 @@
  * for integration tests.
  */
 import { POST } from '@/app/api/webhooks/clerk/route';
-import { signDelivery, type SignedDelivery } from '../../tools/clerk/svix';
+import { signWebhook, type SignedWebhook } from 'clerk-mongo-sync/testing';
 
 export type Answer = { status: number; body: { outcome: string; message: string }; headers: Headers };
 
-export async function postToRoute(delivery: Pick<SignedDelivery, 'body' | 'headers'>): Promise<Answer> {
+export async function postToRoute(delivery: Pick<SignedWebhook, 'body' | 'headers'>): Promise<Answer> {
   const response = await POST(
     new Request('http://localhost/api/webhooks/clerk', { method: 'POST', headers: delivery.headers, body: delivery.body }),
   );
@@ -15,6 +15,6 @@ export async function postToRoute(delivery: Pick<SignedDelivery, 'body' | 'heade
 }
 
 /** Signs `payload` with the test secret and delivers it. */
-export function deliver(payload: unknown, options: Parameters<typeof signDelivery>[2] = {}): Promise<Answer> {
-  return postToRoute(signDelivery(process.env.CLERK_WEBHOOK_SECRET!, payload, options));
+export function deliver(payload: unknown, options: Parameters<typeof signWebhook>[2] = {}): Promise<Answer> {
+  return postToRoute(signWebhook(process.env.CLERK_WEBHOOK_SECRET!, payload, options));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clerkModeLines, envReloadLines, mongodbUriSource, webhookSecretLines } from '../../tools/dev/summary';
-import { newWebhookSecret } from '../../tools/clerk/svix';
+import { newWebhookSecret } from 'clerk-mongo-sync/testing';
 import { TEST_CLERK_KEYS } from '../../tools/harness/next-server';
 
 describe("npm run dev's start-up summary", () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EnvError, isWellFormedWebhookSecret, parseEnv } from '@/lib/env/schema';
-import { newWebhookSecret } from '../../tools/clerk/svix';
+import { isWellFormedWebhookSecret } from 'clerk-mongo-sync';
+import { EnvError, parseEnv } from '@/lib/env/schema';
+import { newWebhookSecret } from 'clerk-mongo-sync/testing';
 
 const MONGODB_URI = 'mongodb://127.0.0.1:27017/clerk_mongo_sync';
 
@@ -145,5 +146,26 @@ describe('env(): each setting checked when read', () => {
     expect(problems.map((problem) => problem.variable).sort()).toEqual(['APP_ORIGINS', 'CLERK_WEBHOOK_SECRET']);
     expect(JSON.stringify(problems.map(({ variable, rule }) => ({ variable, rule })))).not.toMatch(/app\.example\.com\/path|whsec_\.\.\./);
     expect(problems.find((problem) => problem.variable === 'APP_ORIGINS')?.rejected).toBe('https://app.example.com/path');
+  });
+});
+
+describe('env parsing: PRESENCE_WINDOW_SECONDS', () => {
+  const MONGODB_URI = 'mongodb://127.0.0.1:27017/clerk_mongo_sync';
+
+  it('defaults to 300 seconds, unset or empty', () => {
+    expect(parseEnv({ MONGODB_URI }).PRESENCE_WINDOW_SECONDS).toBe(300);
+    expect(parseEnv({ MONGODB_URI, PRESENCE_WINDOW_SECONDS: '' }).PRESENCE_WINDOW_SECONDS).toBe(300);
+  });
+
+  it('accepts whole seconds from 120 to a day', () => {
+    expect(parseEnv({ MONGODB_URI, PRESENCE_WINDOW_SECONDS: ' 600\n' }).PRESENCE_WINDOW_SECONDS).toBe(600);
+    expect(parseEnv({ MONGODB_URI, PRESENCE_WINDOW_SECONDS: '120' }).PRESENCE_WINDOW_SECONDS).toBe(120);
+    expect(parseEnv({ MONGODB_URI, PRESENCE_WINDOW_SECONDS: '86400' }).PRESENCE_WINDOW_SECONDS).toBe(86_400);
+  });
+
+  it('refuses a window shorter than heartbeats can keep up with, longer than a day, or not a number, naming the variable', () => {
+    for (const value of ['119', '86401', '5m', '1.5']) {
+      expect(() => parseEnv({ MONGODB_URI, PRESENCE_WINDOW_SECONDS: value })).toThrow(/PRESENCE_WINDOW_SECONDS must be/);
+    }
   });
 });

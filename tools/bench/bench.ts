@@ -19,8 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Collection, Db, Document } from 'mongodb';
 import { NAIVE_USERS_COLLECTION, SEED_STYLE_USERS_COLLECTION } from './routes';
-import { COLLECTIONS } from '../../lib/db/indexes';
-import { deliveriesCollection } from '../../lib/webhooks/ledger';
+import { DEFAULT_COLLECTIONS as COLLECTIONS, type StoredDeliveryRecord } from 'clerk-mongo-sync';
 import { expectedDocument } from '../harness/expected-state';
 import { generateHistories, type UserHistory } from '../harness/histories';
 import { seededRandom } from '../harness/random';
@@ -404,7 +403,8 @@ async function seedLedger(db: Db, total: number): Promise<void> {
     durationMs: 5,
     attempts: 1,
   }));
-  for (let start = 0; start < total; start += 1_000) await deliveriesCollection(db).insertMany(entries.slice(start, start + 1_000));
+  for (let start = 0; start < total; start += 1_000)
+    await db.collection<StoredDeliveryRecord>(COLLECTIONS.deliveries).insertMany(entries.slice(start, start + 1_000));
 }
 
 function printSteps(stored: number, ledger: number, steps: StepTiming[]) {

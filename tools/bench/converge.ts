@@ -15,7 +15,7 @@
  *          --concurrency 10 --round-users 1000 --budget-minutes 90 --seed N
  */
 import { parseArgs } from 'node:util';
-import { COLLECTIONS } from '../../lib/db/indexes';
+import { DEFAULT_COLLECTIONS as COLLECTIONS } from 'clerk-mongo-sync';
 import { checkAgainstInOrder, type Mismatch } from '../harness/expected-state';
 import { generateHistories, type UserHistory } from '../harness/histories';
 import { seededRandom } from '../harness/random';

@@ -15,7 +15,7 @@
  *    inserted in batches as group commit sends them;
  * 5. the server's CPU per statement of each write, batched the same way.
  *
- * Writes are the app's own: the guarded profile upsert of lib/users/repository.ts
+ * Writes are the engine's own: the guarded profile upsert of its users/repository.ts
  * and the ledger entry recordDelivery writes. Figures are reported, not asserted.
  *
  * `-- --runs 50 --seed 50000`: fewer samples, a smaller seed.
@@ -25,11 +25,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient, type Collection, type Db, type Document, type IndexDescription, type WriteConcernSettings } from 'mongodb';
-import { COLLECTIONS, ensureIndexes, LEDGER_TTL_SECONDS } from '../../lib/db/indexes';
-import { clerkUserJsonSchema, profileFromClerkUser } from '../../lib/users/clerk-user';
-import { guardedProfileUpsert, newUserDocument, usersCollection } from '../../lib/users/repository';
-import type { UserDocument } from '../../lib/users/schema';
-import { clerkUser } from '../clerk/payloads';
+import { DEFAULT_COLLECTIONS, LEDGER_TTL_SECONDS, type StoredUser } from 'clerk-mongo-sync';
+import { clerkUser } from 'clerk-mongo-sync/testing';
+import { ensureIndexes } from '../../packages/clerk-mongo-sync/src/db/indexes';
+import { consoleLog } from '../../packages/clerk-mongo-sync/src/engine/log';
+import { clerkUserJsonSchema, profileFromClerkUser } from '../../packages/clerk-mongo-sync/src/users/clerk-user';
+import { guardedProfileUpsert, newUserDocument } from '../../packages/clerk-mongo-sync/src/users/repository';
 import { startLocalDb } from '../db/local-db';
 import { describeMachine } from './machine';
 
@@ -83,7 +84,7 @@ function ledgerEntry(clerkId: string): Document {
 
 function profileOf(clerkId: string, version: number) {
   const user = clerkUser({ id: clerkId, createdAt: 1_700_000_000_000, updatedAt: version, publicMetadata: { role: 'member' } });
-  return profileFromClerkUser(clerkUserJsonSchema.parse(user));
+  return { profile: profileFromClerkUser(clerkUserJsonSchema.parse(user)), app: {} };
 }
 
 /** The guarded upsert of one stored user's next version, as the webhook sends it. */
@@ -105,7 +106,7 @@ type Sample = { upsert: number[]; ledger: number[] };
 
 /** `RUNS` alternating pairs, each write awaited alone: the user write, then the ledger entry. */
 async function latencies(
-  users: Collection<UserDocument>,
+  users: Collection<StoredUser>,
   ledger: Collection,
   writeConcern: WriteConcernSettings,
   stored: number,
@@ -132,14 +133,14 @@ function printLatencies(label: string, { upsert, ledger }: Sample) {
 }
 
 /** Stores users `from` up to `to` in batches of 1,000 (as the bench seeds them), the next one generated while the last is written. */
-async function seedUsers(users: Collection<UserDocument>, from: number, to: number): Promise<void> {
+async function seedUsers(users: Collection<StoredUser>, from: number, to: number): Promise<void> {
   let writing: Promise<unknown> = Promise.resolve();
   for (let start = from; start < to; start += 1_000) {
     const documents = Array.from({ length: Math.min(1_000, to - start) }, (_, i) =>
       newUserDocument(profileOf(storedUserId(start + i), 1_700_000_000_000), 1_700_000_000_000),
     );
     await writing;
-    writing = users.insertMany(documents, { ordered: false });
+    writing = users.insertMany(documents as StoredUser[], { ordered: false });
   }
   await writing;
 }
@@ -168,9 +169,9 @@ async function main() {
   const client = new MongoClient(server.uri, { writeConcern: APP_WRITE_CONCERN });
   try {
     const db = client.db('bench_ledger');
-    await ensureIndexes(db);
-    const users = usersCollection(db);
-    const ledger = db.collection(COLLECTIONS.deliveries);
+    await ensureIndexes(db, DEFAULT_COLLECTIONS, consoleLog);
+    const users = db.collection<StoredUser>(DEFAULT_COLLECTIONS.users);
+    const ledger = db.collection(DEFAULT_COLLECTIONS.deliveries);
     await seedUsers(users, 0, 1_000);
     await latencies(users, ledger, APP_WRITE_CONCERN, 1_000); // warm-up
 

@@ -18,13 +18,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { COLLECTIONS } from '../../lib/db/indexes';
-import { clerkId, clerkUser, userCreatedEvent } from '../clerk/payloads';
+import { DEFAULT_COLLECTIONS as COLLECTIONS } from 'clerk-mongo-sync';
+import { clerkId, clerkUser, userCreatedEvent, postWebhook, signWebhook } from 'clerk-mongo-sync/testing';
 import { mintSessionToken } from '../clerk/session-tokens';
 import { ensureRunSecrets, runSecrets } from '../clerk/run-secrets';
 import { percentile } from '../harness/sender';
 import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from '../harness/next-server';
-import { postDelivery, signDelivery } from '../clerk/svix';
 import { startLocalDb, type LocalDb } from '../db/local-db';
 import { describeMachine } from './machine';
 
@@ -45,7 +44,7 @@ async function seedUsers(app: NextServer, secret: string): Promise<SignedInUser[
   const users: SignedInUser[] = [];
   for (let index = 0; index < USERS; index++) {
     const user = clerkUser({ firstName: `Bench${index}` });
-    const answer = await postDelivery(`${app.origin}/api/webhooks/clerk`, signDelivery(secret, userCreatedEvent(user)));
+    const answer = await postWebhook(`${app.origin}/api/webhooks/clerk`, signWebhook(secret, userCreatedEvent(user)));
     if (answer.status !== 200) throw new Error(`seeding user ${index}: ${answer.status}`);
     const sessionId = clerkId('sess');
     const token = await mintSessionToken({ userId: user.id, sessionId, origin: app.origin });

@@ -1,23 +1,25 @@
 /**
  * Where a delivery's time goes: each step of the receiving pipeline timed on
- * its own, with the app's own functions and queries, against the benchmark's
- * database as it stands. CPU steps run in this process (same code, same
- * machine as the server); database steps go through the app's shared client
- * pointed at the same database (`pointAppClientAt`), so every write is made
- * durable as the webhook makes it (w: majority, j: true): timed through a
- * client at the server's default write concern (w: 1 on MongoDB 4.4), the
- * user write would look several times cheaper than the ledger's.
+ * its own, with the engine's own functions and queries (its source), against
+ * the benchmark's database as it stands. CPU steps run in this process (same
+ * code, same machine as the server); database steps go through the app's
+ * shared client pointed at the same database (`pointAppClientAt`), so every
+ * write is made durable as the webhook makes it (w: majority, j: true): timed
+ * through a client at the server's default write concern (w: 1 on MongoDB
+ * 4.4), the user write would look several times cheaper than the ledger's.
  *
  * Imports server modules: run under `node --conditions=react-server`.
  */
-import { mongoClient } from '../../lib/db/client';
-import { clerkUserJsonSchema, profileFromClerkUser } from '../../lib/users/clerk-user';
-import { upsertUserProfile } from '../../lib/users/repository';
-import { parseClerkEvent } from '../../lib/webhooks/events';
-import { recordDelivery } from '../../lib/webhooks/ledger';
-import { verifySignature } from '../../lib/webhooks/verify';
-import { clerkUser, userUpdatedEvent } from '../clerk/payloads';
-import { signDelivery } from '../clerk/svix';
+import { clerkUser, signWebhook, userUpdatedEvent } from 'clerk-mongo-sync/testing';
+import { db, mongoClient } from '../../lib/db/client';
+import { DEFAULT_COLLECTIONS } from '../../packages/clerk-mongo-sync/src/db/indexes';
+import { consoleLog } from '../../packages/clerk-mongo-sync/src/engine/log';
+import { openStore } from '../../packages/clerk-mongo-sync/src/engine/store';
+import { clerkUserJsonSchema, profileFromClerkUser } from '../../packages/clerk-mongo-sync/src/users/clerk-user';
+import { upsertUserProfile } from '../../packages/clerk-mongo-sync/src/users/repository';
+import { parseClerkEvent } from '../../packages/clerk-mongo-sync/src/webhooks/events';
+import { recordDelivery } from '../../packages/clerk-mongo-sync/src/webhooks/ledger';
+import { verifySignature } from '../../packages/clerk-mongo-sync/src/webhooks/verify';
 
 export type StepTiming = { step: string; ms: number; runs: number };
 
@@ -64,17 +66,20 @@ export function closeAppClient(): Promise<void> {
 export async function measureSteps(secret: string, existingUserId: string): Promise<StepTiming[]> {
   const now = Date.now();
   const user = clerkUser({ id: existingUserId, createdAt: now - 60_000, updatedAt: now, publicMetadata: { role: 'member' } });
-  const delivery = signDelivery(secret, userUpdatedEvent(user));
-  const profile = (id: string) => profileFromClerkUser(clerkUserJsonSchema.parse({ ...user, id }));
+  const delivery = signWebhook(secret, userUpdatedEvent(user));
+  const fields = (id: string) => ({ profile: profileFromClerkUser(clerkUserJsonSchema.parse({ ...user, id })), app: {} });
+  const store = await openStore(await db(), DEFAULT_COLLECTIONS, consoleLog);
 
   return [
     timeCpu('svix signature verification', () => verifySignature(secret, delivery.body, delivery.headers)),
     timeCpu('JSON.parse + zod event schema', () => parseClerkEvent(JSON.parse(delivery.body))),
     timeCpu('profileFromClerkUser (mapping)', () => profileFromClerkUser(clerkUserJsonSchema.parse(user))),
-    await timeDb('guarded upsert: update of a stored user', (run) => upsertUserProfile(profile(existingUserId), now + run)),
-    await timeDb('guarded upsert: insert of a new user', (run) => upsertUserProfile(profile(`user_2stepsNew${now}${run}`), now + run)),
+    await timeDb('guarded upsert: update of a stored user', (run) => upsertUserProfile(store, fields(existingUserId), now + run)),
+    await timeDb('guarded upsert: insert of a new user', (run) =>
+      upsertUserProfile(store, fields(`user_2stepsNew${now}${run}`), now + run),
+    ),
     await timeDb('ledger: record the delivery (insert)', (run) =>
-      recordDelivery({
+      recordDelivery(store, {
         svixId: `msg_steps_${now}_${run}`,
         type: 'user.updated',
         clerkId: existingUserId,

@@ -5,7 +5,9 @@
  * uses — `GET /v1/users/:id`, `GET /v1/users` (limit 1–500, default 10;
  * offset; order_by ±created_at, newest first by default) and
  * `GET /v1/users/count`, which `users.getUserList()` calls alongside the list
- * to build `{ data, totalCount }`. Every request needs `Authorization: Bearer
+ * to build `{ data, totalCount }`, and, given the instance's public key,
+ * `GET /v1/jwks`, where Clerk's middleware finds it to verify session tokens
+ * when it has no `jwtKey`. Every request needs `Authorization: Bearer
  * <secret key>`, else 401 as Clerk answers it.
  *
  * Users: `generated` users made on demand from their index (cheap at 100,000:
@@ -17,11 +19,12 @@
  * Control endpoint for tests in another process (the e2e suite):
  * `POST /__double/users` with a Clerk user JSON adds or replaces that user.
  */
+import { createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clerkUser, type ClerkUserJsonFixture } from './payloads';
+import { clerkUser, type ClerkUserJsonFixture } from 'clerk-mongo-sync/testing';
 
-export type Route = 'list' | 'count' | 'user';
+export type Route = 'list' | 'count' | 'user' | 'jwks';
 
 export type Fault =
   | { kind: 'rate_limit'; retryAfterSeconds: number }
@@ -147,7 +150,20 @@ export type ClerkApiDouble = {
   close(): Promise<void>;
 };
 
-type Options = { secretKey: string; generatedUsers?: number; port?: number; host?: string };
+type Options = {
+  secretKey: string;
+  generatedUsers?: number;
+  port?: number;
+  host?: string;
+  /** The instance's public key (SPKI PEM) and its key id: served as Clerk's JWKS. */
+  jwks?: { publicKey: string; kid: string };
+};
+
+/** Clerk's JWKS: the instance's RSA key as a JWK, for RS256 signatures. */
+function jwksOf({ publicKey, kid }: NonNullable<Options['jwks']>) {
+  const { n, e } = createPublicKey(publicKey).export({ format: 'jwk' });
+  return { keys: [{ use: 'sig', kty: 'RSA', kid, alg: 'RS256', n, e }] };
+}
 
 function clerkError(status: number, code: string, message: string, longMessage = message) {
   return {
@@ -185,16 +201,18 @@ export async function startClerkApiDouble({
   generatedUsers = 0,
   port = 0,
   host = '127.0.0.1',
+  jwks,
 }: Options): Promise<ClerkApiDouble> {
   const users = new UserDirectory(generatedUsers);
   const requests: RequestRecord[] = [];
-  const queued: Record<Route, Fault[]> = { list: [], count: [], user: [] };
-  const delays: Record<Route, number> = { list: 0, count: 0, user: 0 };
+  const queued: Record<Route, Fault[]> = { list: [], count: [], user: [], jwks: [] };
+  const delays: Record<Route, number> = { list: 0, count: 0, user: 0, jwks: 0 };
   let failingFrom: { offset: number; status: number } | undefined;
 
   function routeOf(url: URL): { route: Route; id?: string } | undefined {
     if (url.pathname === '/v1/users') return { route: 'list' };
     if (url.pathname === '/v1/users/count') return { route: 'count' };
+    if (url.pathname === '/v1/jwks' && jwks) return { route: 'jwks' };
     const id = /^\/v1\/users\/([^/]+)$/.exec(url.pathname)?.[1];
     return id ? { route: 'user', id: decodeURIComponent(id) } : undefined;
   }
@@ -252,6 +270,7 @@ export async function startClerkApiDouble({
     if (request.headers.authorization !== `Bearer ${secretKey}`) return reply(UNAUTHORIZED.status, UNAUTHORIZED.body);
 
     if (target.route === 'count') return reply(200, { object: 'total_count', total_count: users.count() });
+    if (target.route === 'jwks') return reply(200, jwksOf(jwks!));
     if (target.route === 'list') return listUsers(url, reply);
     const user = users.get(target.id!);
     return user ? reply(200, user) : reply(NOT_FOUND.status, NOT_FOUND.body);

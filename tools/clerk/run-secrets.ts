@@ -6,7 +6,7 @@
  * three agree without writing a secret to disk.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { newWebhookSecret } from './svix';
+import { newWebhookSecret } from 'clerk-mongo-sync/testing';
 
 export type RunSecrets = {
   webhookSecret: string;

@@ -9,7 +9,7 @@
  */
 import { importPKCS8, SignJWT } from 'jose';
 import { TEST_CLERK_KEYS } from '../harness/next-server';
-import { clerkId } from './payloads';
+import { clerkId } from 'clerk-mongo-sync/testing';
 import { runSecrets } from './run-secrets';
 
 /** The Frontend API host a publishable key encodes: `pk_test_` + base64("<host>$"). */
@@ -19,7 +19,8 @@ export const FRONTEND_API_HOST = Buffer.from(TEST_CLERK_KEYS.NEXT_PUBLIC_CLERK_P
 
 /** Clerk's JWT category header for session tokens. */
 const SESSION_TOKEN_CATEGORY = 'cl_B7d4PD111AAA';
-const INSTANCE_KEY_ID = 'ins_2abcTestInstance0000000000';
+/** The key id session tokens name, as the instance's JWKS lists it. */
+export const INSTANCE_KEY_ID = 'ins_2abcTestInstance0000000000';
 /** Clerk's own tokens live 60 s and are refreshed by its frontend script, which cannot load here; so ours last the test. */
 const TOKEN_LIFETIME_S = 15 * 60;
 

@@ -1,26 +1,38 @@
 /**
  * What `npm run dev` prints before Next starts, beside the database line:
- * Clerk's mode and the webhook secret, each as it will behave, with the fix
- * when it cannot work (the same checks as `npm run doctor`, tools/doctor);
+ * Clerk's mode (by the rules the middleware applies, lib/env/clerk-setup.ts)
+ * and the webhook secret (the engine's doctor's check), each as it will
+ * behave, with the fix when it cannot work;
  * and, when .env.local changes while it runs, what that change does.
  */
+import { checkWebhookSecret, type CheckResult } from 'clerk-mongo-sync/cli';
 import { MongoClient } from 'mongodb';
-import { checkClerkKeyFormat, checkWebhookSecret } from '../doctor/env-checks';
-import type { CheckResult } from '../doctor/result';
+import { checkClerkKeys, clerkProblemFix } from '../../lib/env/clerk-setup';
+import { SECRET_WRITE_COMMAND } from '../lib/engine-cli';
 import type { EnvSource } from '../lib/local-env';
 
 function line(label: string, check: CheckResult): string[] {
   return check.ok ? [`▸ ${label}: ${check.detail}`] : [`✘ ${label}: ${check.detail}`, `  fix: ${check.fix}`];
 }
 
-/** Clerk: the keys' format as doctor and the app's middleware judge it (doctor also asks Clerk). */
+/** Clerk: the keys' format as the app's middleware judges it before it lets Clerk start (doctor also asks Clerk). */
 export function clerkModeLines(env: EnvSource): string[] {
-  const format = checkClerkKeyFormat(env);
-  return format.ok ? [`▸ Clerk: ${format.summary} (format checked; npm run doctor asks Clerk)`] : line('Clerk', format.result);
+  const keys = checkClerkKeys({ publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, secretKey: env.CLERK_SECRET_KEY });
+  if (keys.ok) {
+    const kind = keys.instance === 'production' ? 'live' : 'test';
+    return [
+      `▸ Clerk: pk_${kind}/sk_${kind} pair from a ${keys.instance} instance (${keys.frontendApi}) (format checked; npm run doctor asks Clerk)`,
+    ];
+  }
+  const detail =
+    keys.problem === 'missing'
+      ? 'neither NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY nor CLERK_SECRET_KEY is set: Clerk cannot start, so every page shows how to set them up (the webhooks, the database and these tools work without)'
+      : `Clerk cannot start: ${keys.rules.join('; ')}`;
+  return [`✘ Clerk: ${detail}`, `  fix: ${clerkProblemFix(keys)}`];
 }
 
 export function webhookSecretLines(env: EnvSource): string[] {
-  return line('Webhook secret', checkWebhookSecret(env));
+  return line('Webhook secret', checkWebhookSecret(env, SECRET_WRITE_COMMAND));
 }
 
 /** Where MONGODB_URI came from, for the database line: the shell's environment or one of the .env files. */

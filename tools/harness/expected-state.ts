@@ -1,14 +1,14 @@
 /**
  * The state in-order delivery gives, and the check of a database against it.
- * The expected document is stated from the documented behaviour (README,
- * "The user document"), not computed with the app's own mapping, so a bug in
+ * The expected document is stated from the documented behaviour (the
+ * package README, "The users collection"), not computed with the engine's own mapping, so a bug in
  * that mapping cannot hide by being copied into the oracle. Reads the users
  * collection with the plain driver: the harness runs outside the app.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { DEFAULT_COLLECTIONS } from 'clerk-mongo-sync';
+import type { ClerkUserJsonFixture } from 'clerk-mongo-sync/testing';
 import type { Db } from 'mongodb';
-import { COLLECTIONS } from '../../lib/db/indexes';
-import type { ClerkUserJsonFixture } from '../clerk/payloads';
 import type { UserHistory } from './histories';
 
 /** Metadata keys as documented: `%`, `$`, `.` and NUL percent-encoded; values untouched. */
@@ -60,6 +60,7 @@ export function tombstone(clerkId: string, deletedAt: number) {
     lastSignInAt: null,
     isOnline: false,
     lastSeen: null,
+    onlineUntil: null,
   };
 }
 
@@ -68,7 +69,7 @@ export function expectedDocument({ userId, events }: UserHistory): Compared {
   const last = events.at(-1);
   if (!last) throw new Error(`empty history for ${userId}`);
   if (last.type !== 'user.deleted') return documentedUser(last.data);
-  const { isOnline: _presence, lastSeen: _lastSeen, ...deleted } = tombstone(userId, last.timestamp);
+  const { isOnline: _presence, lastSeen: _lastSeen, onlineUntil: _onlineUntil, ...deleted } = tombstone(userId, last.timestamp);
   return deleted;
 }
 
@@ -112,7 +113,7 @@ const BATCH = 1_000;
 
 /** Compares every history's user document with the in-order state. */
 export async function checkAgainstInOrder(database: Db, histories: UserHistory[]): Promise<StateCheck> {
-  const users = database.collection(COLLECTIONS.users);
+  const users = database.collection(DEFAULT_COLLECTIONS.users);
   const mismatches: Mismatch[] = [];
   for (let start = 0; start < histories.length; start += BATCH) {
     const batch = histories.slice(start, start + BATCH);

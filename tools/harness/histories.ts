@@ -4,7 +4,7 @@
  * payloads from tools/clerk/payloads.ts; metadata keys that need encoding
  * (`$`, `.`) and users without email or name included on purpose.
  */
-import { clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../clerk/payloads';
+import { clerkUser, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from 'clerk-mongo-sync/testing';
 import type { Rng } from './random';
 
 export type UserEvent = ReturnType<typeof userCreatedEvent> | ReturnType<typeof userUpdatedEvent> | ReturnType<typeof userDeletedEvent>;

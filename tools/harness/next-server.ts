@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, killChild, stopChild } from '../db/local-db';
+import { buildPackage } from '../package/build';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -30,7 +31,9 @@ export type NextServer = {
 
 type Options = { distDir: string; env: Record<string, string> };
 
+/** `next build` of the app, after the engine package's build it compiles against (tools/package/build.ts). */
 export function buildApp({ distDir, env }: Options): void {
+  buildPackage();
   // next build adds "<distDir>/types/**/*.ts" to tsconfig.json for any non-default
   // dist dir; the checkout's tsconfig must not change because a test ran.
   const tsconfig = readFileSync(TSCONFIG, 'utf8');
@@ -79,7 +82,8 @@ export async function startApp({ distDir, env, onOutput, port: wanted }: StartOp
   return { origin, port, pid: child.pid!, stop: () => stopChild(child), crash: () => killChild(child) };
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+/** Resolves once anything answers at `url` (any status); rejects when `child` exits first or `timeoutMs` pass. */
+export async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);

@@ -151,7 +151,9 @@ export async function startReplicaSet({ dataDir, logDir = dataDir, logPrefix = '
 
   try {
     const [first] = members;
-    await until(`${first!.host} answers (log: ${first!.logFile})`, () => hello(first!));
+    // Every member, not just the first: replSetInitiate's quorum check refuses a member not listening yet
+    // (a member slow to start on a loaded machine failed the run before).
+    for (const member of members) await until(`${member.host} answers (log: ${member.logFile})`, () => hello(member));
     await first!.command({
       replSetInitiate: { _id: NAME, members: members.map(({ host }, index) => ({ _id: index, host })) },
     });

@@ -6,7 +6,7 @@
  * concurrent delivery, like a pool of Svix workers.
  */
 import { Agent, request } from 'node:http';
-import { signDelivery } from '../clerk/svix';
+import { signWebhook } from 'clerk-mongo-sync/testing';
 import type { UserHistory } from './histories';
 import type { Rng } from './random';
 
@@ -210,7 +210,7 @@ export async function sendDeliveries(deliveries: Delivery[], options: SendOption
   const attempt = async ({ delivery, attempt: number }: Job) => {
     await beforeAttempt?.();
     const target = nextTarget++ % urls.length;
-    const signed = signDelivery(secret, undefined, { svixId: delivery.svixId, body: delivery.body, timestamp: new Date() });
+    const signed = signWebhook(secret, undefined, { svixId: delivery.svixId, body: delivery.body, timestamp: new Date() });
     const began = performance.now();
     const answer = await post(agent, urls[target]!, signed.headers, signed.body, timeoutMs);
     const ended = performance.now();

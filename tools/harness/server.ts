@@ -16,15 +16,16 @@ import { MongoClient, type Db } from 'mongodb';
 import { startLocalDb, type LocalDb } from '../db/local-db';
 import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from './next-server';
 import { startReplicaSet, type ReplicaSet } from './replica-set';
-import { newWebhookSecret } from '../clerk/svix';
+import { newWebhookSecret } from 'clerk-mongo-sync/testing';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOG_DIR = path.join(ROOT, 'tests', '.artifacts', 'harness');
-/** What `next build` compiles; a change to any of them means a new build. */
+/** What `next build` compiles (the engine package through its build, from its sources); a change to any of them means a new build. */
 const BUILD_INPUTS = [
   'app',
   'lib',
   'components',
+  'packages',
   'tools/bench/routes.ts',
   'middleware.ts',
   'next.config.ts',

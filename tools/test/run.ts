@@ -1,7 +1,7 @@
 /**
  * `npm test`: the set-up the suites need, then every suite with its own
- * runner — Vitest's unit and integration projects, Playwright's e2e suite,
- * Vitest's fault project — then each skipped test with its reason, and one
+ * runner — Vitest's unit, integration and adopters projects, Playwright's e2e
+ * suite, Vitest's fault project — then each skipped test with its reason, and one
  * closing line `N passed, N failed, N skipped`, summed from the runners' JSON
  * reports. Exits non-zero when a test failed, a runner failed without
  * reporting a failed test, or a suite ran no test at all.
@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureLocalDbServer } from '../db/local-db';
+import { buildPackage } from '../package/build';
 import { ensureChromium } from './browser';
 import { readPlaywrightReport, readVitestReport, type Counts, type Report } from './reports';
 
@@ -56,6 +57,8 @@ function vitest(project: string, database: boolean): Suite {
 const SUITES: Suite[] = [
   vitest('unit', false),
   vitest('integration', true),
+  // The packed package, installed offline by two apps that are not this one (tests/adopters).
+  vitest('adopters', true),
   {
     name: 'e2e',
     database: true,
@@ -70,6 +73,9 @@ const say = (line: string) => console.log(`\n▸ ${line}`);
 
 /** Makes sure the suites have a database server and a browser; the server, as each suite's heading names it. */
 function setUp(): string {
+  say('Setup: the engine package, built (the app and its tools run on its build)');
+  buildPackage();
+  console.log('  packages/clerk-mongo-sync/dist is current');
   say('Setup: the embedded test database');
   const server = ensureLocalDbServer(console.log);
   console.log(`  ${server}`);

@@ -15,10 +15,9 @@
  *   session token (tools/clerk/session-tokens.ts).
  */
 import type { BrowserContext } from '@playwright/test';
-import { clerkId, type ClerkUserJsonFixture } from '../../../tools/clerk/payloads';
+import { clerkId, type ClerkUserJsonFixture, postWebhook, signWebhook } from 'clerk-mongo-sync/testing';
 import { runSecrets } from '../../../tools/clerk/run-secrets';
 import { mintSessionToken, type SessionOptions } from '../../../tools/clerk/session-tokens';
-import { postDelivery, signDelivery } from '../../../tools/clerk/svix';
 
 function cookie(origin: string, name: string, value: string) {
   return { name, value, url: origin, sameSite: 'Lax' as const };
@@ -44,7 +43,7 @@ export type WebhookAnswer = { status: number; outcome: string };
 
 /** Svix delivering `payload`, signed with this run's webhook secret, to the running app (at `path`, the endpoint by default). */
 export async function deliverWebhook(origin: string, payload: unknown, path = '/api/webhooks/clerk'): Promise<WebhookAnswer> {
-  const response = await postDelivery(`${origin}${path}`, signDelivery(runSecrets().webhookSecret, payload));
+  const response = await postWebhook(`${origin}${path}`, signWebhook(runSecrets().webhookSecret, payload));
   const body = response.headers.get('content-type')?.includes('json') ? ((await response.json()) as { outcome: string }) : { outcome: '' };
   return { status: response.status, outcome: body.outcome };
 }

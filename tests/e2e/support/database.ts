@@ -2,10 +2,9 @@
  * Access to the app's database during e2e tests, to show that what the
  * browser displays is what MongoDB holds. Read-only, but for `setLastSeen`.
  */
+import { DEFAULT_COLLECTIONS, type UserDocument } from 'clerk-mongo-sync';
 import { MongoClient, type Db } from 'mongodb';
-import type { AssessmentRecord } from '@/lib/assessments/schema';
-import { COLLECTIONS } from '@/lib/db/indexes';
-import type { UserDocument } from '@/lib/users/schema';
+import { ASSESSMENTS_COLLECTION, type AssessmentRecord } from '@/lib/assessments/schema';
 
 /** The database the e2e server points the app at (a fresh server per run, so any name is private to the run). */
 export const E2E_DATABASE = 'clerk_mongo_sync_e2e';
@@ -22,11 +21,11 @@ async function withDatabase<T>(read: (database: Db) => Promise<T>): Promise<T> {
 }
 
 export function storedUser(clerkId: string): Promise<UserDocument | null> {
-  return withDatabase((database) => database.collection<UserDocument>(COLLECTIONS.users).findOne({ clerkId }));
+  return withDatabase((database) => database.collection<UserDocument>(DEFAULT_COLLECTIONS.users).findOne({ clerkId }));
 }
 
 export function storedAssessments(clerkUserId: string): Promise<AssessmentRecord[]> {
-  return withDatabase((database) => database.collection<AssessmentRecord>(COLLECTIONS.assessments).find({ clerkUserId }).toArray());
+  return withDatabase((database) => database.collection<AssessmentRecord>(ASSESSMENTS_COLLECTION).find({ clerkUserId }).toArray());
 }
 
 /**
@@ -34,5 +33,7 @@ export function storedAssessments(clerkUserId: string): Promise<AssessmentRecord
  * if they had been idle since. A test never waits out the presence window.
  */
 export async function setLastSeen(clerkId: string, lastSeen: Date): Promise<void> {
-  await withDatabase((database) => database.collection<UserDocument>(COLLECTIONS.users).updateOne({ clerkId }, { $set: { lastSeen } }));
+  await withDatabase((database) =>
+    database.collection<UserDocument>(DEFAULT_COLLECTIONS.users).updateOne({ clerkId }, { $set: { lastSeen } }),
+  );
 }

@@ -1,5 +1,6 @@
 import { auth } from '@clerk/nextjs/server';
-import { recordHeartbeat, type HeartbeatOutcome } from '@/lib/presence/heartbeat';
+import type { HeartbeatOutcome } from 'clerk-mongo-sync';
+import { clerkSync } from '@/lib/clerk-sync';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,6 +18,6 @@ const STATUS: Record<HeartbeatOutcome, number> = {
 export async function POST(): Promise<Response> {
   const { userId, sessionId } = await auth();
   if (!userId || !sessionId) return Response.json({ outcome: 'signed_out' }, { status: 401, headers: NO_STORE });
-  const outcome = await recordHeartbeat({ clerkId: userId, sessionId });
+  const outcome = await clerkSync.presence.heartbeat({ clerkId: userId, sessionId });
   return Response.json({ outcome }, { status: STATUS[outcome], headers: NO_STORE });
 }

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { AccountState } from '@/components/account-state';
 import { AssessmentForm } from '@/components/assessments/assessment-form';
 import { findAssessment, publicAssessment } from '@/lib/assessments/catalogue';
-import { loadCurrentUser } from '@/lib/users/current-user';
+import { loadUser } from '@/lib/clerk-sync';
 import { submitAssessmentAction } from '../../actions';
 
 type Props = { params: Promise<{ slug: string }> };
@@ -17,7 +17,7 @@ export default async function TakeAssessmentPage({ params }: Props) {
   const { userId } = await auth.protect();
   const assessment = findAssessment((await params).slug);
   if (!assessment) notFound();
-  const current = await loadCurrentUser(userId);
+  const current = await loadUser(userId);
 
   return (
     <main>

@@ -1,0 +1,59 @@
+import { ClerkApiResponseError } from './api-errors.js';
+
+/**
+ * The few calls of Clerk's Backend API the engine makes, as a small `fetch`
+ * client (no SDK in the core): one user by id, and the user listing. Each
+ * answer is Clerk's JSON as sent, parsed later by the engine's own schema.
+ * Failures are `ClerkApiResponseError`s (status, Retry-After) or the network's
+ * own errors, classified in api-errors.ts.
+ */
+export type ClerkUsersApi = {
+  /** `GET /v1/users/:id`: the user's JSON. */
+  getUser(clerkId: string): Promise<unknown>;
+  /** `GET /v1/users`, oldest first, and Clerk's user count (for progress). */
+  listUsers(page: { limit: number; offset: number }): Promise<{ users: unknown[]; totalCount: number }>;
+};
+
+export type ClerkApiSettings = {
+  /** `sk_test_…`/`sk_live_…`. */
+  secretKey: string;
+  /** Default `https://api.clerk.com`. */
+  apiUrl?: string | undefined;
+};
+
+export const DEFAULT_CLERK_API_URL = 'https://api.clerk.com';
+
+/** One request never waits longer: a hung connection becomes a retryable failure, not a stuck run. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export function clerkUsersApi({ secretKey, apiUrl }: ClerkApiSettings): ClerkUsersApi {
+  const base = (apiUrl?.trim() || DEFAULT_CLERK_API_URL).replace(/\/+$/, '');
+
+  async function get(path: string): Promise<unknown> {
+    const response = await fetch(`${base}${path}`, {
+      headers: { authorization: `Bearer ${secretKey}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new ClerkApiResponseError(response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+    }
+    return response.json();
+  }
+
+  return {
+    getUser: (clerkId) => get(`/v1/users/${encodeURIComponent(clerkId)}`),
+    async listUsers({ limit, offset }) {
+      const query = new URLSearchParams({ limit: String(limit), offset: String(offset), order_by: '+created_at' });
+      // As Clerk's SDK does: the listing and the count side by side, the count for progress only.
+      const [users, count] = await Promise.all([get(`/v1/users?${query}`), get('/v1/users/count')]);
+      return { users: Array.isArray(users) ? users : [], totalCount: totalCountOf(count) };
+    },
+  };
+}
+
+function totalCountOf(answer: unknown): number {
+  const count = typeof answer === 'object' && answer !== null && 'total_count' in answer ? answer.total_count : undefined;
+  return typeof count === 'number' ? count : 0;
+}

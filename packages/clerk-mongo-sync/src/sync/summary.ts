@@ -1,0 +1,40 @@
+/** What a sync run did to each user it read, by outcome. */
+export type SyncCounts = {
+  /** Not stored before; inserted. */
+  created: number;
+  /** Stored with an older version; the guarded update applied. */
+  updated: number;
+  /** Stored with exactly Clerk's version. */
+  unchanged: number;
+  /** Stored newer than Clerk's answer (a webhook got there first) or tombstoned: left alone. */
+  stale: number;
+  /** Reconcile only: stored live, gone from Clerk, now a tombstone. */
+  tombstoned: number;
+  /** Clerk's JSON did not have the shape the engine reads; nothing written for them. */
+  failed: number;
+};
+
+export const ZERO_COUNTS: SyncCounts = { created: 0, updated: 0, unchanged: 0, stale: 0, tombstoned: 0, failed: 0 };
+
+export function addCounts(a: SyncCounts, b: Partial<SyncCounts>): SyncCounts {
+  return {
+    created: a.created + (b.created ?? 0),
+    updated: a.updated + (b.updated ?? 0),
+    unchanged: a.unchanged + (b.unchanged ?? 0),
+    stale: a.stale + (b.stale ?? 0),
+    tombstoned: a.tombstoned + (b.tombstoned ?? 0),
+    failed: a.failed + (b.failed ?? 0),
+  };
+}
+
+export type SyncSummary = {
+  kind: 'backfill' | 'reconcile';
+  dryRun: boolean;
+  /** Totals of the whole run, across resumes. */
+  counts: SyncCounts;
+  /** Users read from Clerk by this process (a resumed run reads only the rest). */
+  usersRead: number;
+  /** Where this process started listing: 0, or the checkpoint of an interrupted run. */
+  resumedFromOffset: number | null;
+  elapsedMs: number;
+};

@@ -1,0 +1,68 @@
+import type { Store } from '../engine/store.js';
+import type { SessionStatus } from '../presence/sessions.js';
+import { removeSessionsOf } from '../presence/sessions.js';
+import { trackSession, type SessionReport } from '../presence/track.js';
+import type { ClerkUserJson } from '../users/clerk-user.js';
+import { tombstoneUser, upsertUserProfile, type UserFields, type WriteOutcome } from '../users/repository.js';
+import type { ClerkEvent, SessionEvent } from './events.js';
+
+/** What applying an event needs from the engine. */
+export type ApplyTarget = {
+  userFieldsOf: (user: ClerkUserJson) => UserFields;
+  presenceWindowMs: () => number;
+};
+
+/**
+ * Applies one verified event through the order-guarded writes. Every branch is
+ * idempotent: applying the same event twice leaves the same state.
+ */
+export async function applyEvent(target: ApplyTarget, store: Store, event: ClerkEvent, sentAt: Date): Promise<WriteOutcome> {
+  switch (event.type) {
+    case 'user.created':
+    case 'user.updated':
+      return upsertUserProfile(store, target.userFieldsOf(event.data), event.data.updated_at);
+    case 'user.deleted':
+      return deleteUser(store, event.data.id, event.timestamp ?? sentAt.getTime());
+    case 'session.created':
+    case 'session.ended':
+    case 'session.removed':
+    case 'session.revoked':
+      return trackSession(store, sessionReportOf(event), target.presenceWindowMs());
+  }
+}
+
+const STATUS_BY_EVENT: Record<SessionEvent['type'], SessionStatus> = {
+  'session.created': 'active',
+  'session.ended': 'ended',
+  'session.removed': 'removed',
+  'session.revoked': 'revoked',
+};
+
+/** What presence needs of a session event. */
+export function sessionReportOf({ type, data }: SessionEvent): SessionReport {
+  return {
+    sessionId: data.id,
+    clerkId: data.user_id,
+    status: STATUS_BY_EVENT[type],
+    version: data.updated_at,
+    createdAt: data.created_at,
+    lastActiveAt: data.last_active_at,
+    expireAt: data.expire_at,
+    abandonAt: data.abandon_at,
+  };
+}
+
+/**
+ * Tombstone first, then the user's sessions (they exist only for presence).
+ * The sessions go even when the tombstone is 'stale' (already written): a
+ * delivery that failed after the tombstone landed is retried by Svix, and
+ * that retry must finish the job. The delivery counts as applied if either
+ * step changed something. The adopter's own records are `onUserDeleted`'s,
+ * run after this on every delivery of the event (webhooks/hooks.ts).
+ */
+async function deleteUser(store: Store, clerkId: string, deletedAtMs: number): Promise<WriteOutcome> {
+  // A deleted user's payload has no updated_at; the envelope time orders it.
+  const tombstone = await tombstoneUser(store, clerkId, deletedAtMs, new Date(deletedAtMs));
+  const sessions = await removeSessionsOf(store, clerkId);
+  return tombstone === 'applied' || sessions > 0 ? 'applied' : 'stale';
+}

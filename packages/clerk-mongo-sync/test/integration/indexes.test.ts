@@ -1,0 +1,50 @@
+/**
+ * The engine's set-up of a database, on first use: its indexes (idempotent,
+ * enforced, an obsolete one dropped) and what the server can do.
+ */
+import { describe, expect, it } from 'vitest';
+import { detectCapabilities } from '../../src/db/capabilities.js';
+import { isDuplicateKey } from '../../src/db/errors.js';
+import { DEFAULT_COLLECTIONS as COLLECTIONS, ensureIndexes } from '../../src/db/indexes.js';
+import { consoleLog } from '../../src/engine/log.js';
+import { clerkSync, database, store } from '../support/engine.js';
+
+describe('indexes', () => {
+  it('are made on first use, and ensureIndexes() again is harmless: same indexes', async () => {
+    await store();
+    expect(await clerkSync.missingIndexes()).toEqual([]);
+    const db = database();
+    // Every collection the engine has created so far, with its indexes (sync_runs needs none and may not exist yet).
+    const listAll = async () => {
+      const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name).sort();
+      return Promise.all(names.map(async (name) => ({ name, indexes: await db.collection(name).listIndexes().toArray() })));
+    };
+    const before = await listAll();
+    await clerkSync.ensureIndexes();
+    await ensureIndexes(db, COLLECTIONS, consoleLog);
+    expect(await listAll()).toEqual(before);
+  });
+
+  it('refuse a second document with the same clerkId (unique index)', async () => {
+    await store();
+    const users = database().collection(COLLECTIONS.users);
+    await users.insertOne({ clerkId: 'user_2duplicate', version: 1 });
+    const error = await users.insertOne({ clerkId: 'user_2duplicate', version: 2 }).catch((failure: unknown) => failure);
+    expect(isDuplicateKey(error)).toBe(true);
+    expect(await users.countDocuments({ clerkId: 'user_2duplicate' })).toBe(1);
+  });
+
+  it("drop the ledger's clerkId_receivedAt index, which earlier versions created and nothing reads", async () => {
+    const ledger = database().collection(COLLECTIONS.deliveries);
+    await ledger.createIndex({ clerkId: 1, receivedAt: -1 }, { name: 'clerkId_receivedAt' });
+    await ensureIndexes(database(), COLLECTIONS, consoleLog);
+    expect((await ledger.listIndexes().toArray()).map(({ name }) => name).sort()).toEqual(['_id_', 'receivedAt_ttl']);
+  });
+});
+
+describe('capabilities', () => {
+  it('knows the launched server retries writes (a single-node replica set), and the store says so', async () => {
+    expect(await detectCapabilities(database())).toEqual({ retryableWrites: true });
+    expect((await store()).capabilities).toEqual({ retryableWrites: true });
+  });
+});
