@@ -1,5 +1,6 @@
 import { MongoServerError, type Db, type Document, type IndexDescription } from 'mongodb';
 import { isIndexNotFound, isNamespaceNotFound } from './errors';
+import { ensureShardKeys } from './shard-keys';
 
 export const COLLECTIONS = {
   users: 'users',
@@ -26,23 +27,31 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { userId: 1 }, name: 'userId' },
   ],
   [COLLECTIONS.sessions]: [
-    { key: { sessionId: 1 }, name: 'sessionId_unique', unique: true },
+    // One record per session. The user's id first, as a sharded cluster requires of a unique index (shard-keys.ts);
+    // a session belongs to one user, so the pair is as unique as the session id.
+    { key: { clerkId: 1, sessionId: 1 }, name: 'clerkId_sessionId_unique', unique: true },
     // "Has this user an active session?" after every session event.
     { key: { clerkId: 1, status: 1 }, name: 'clerkId_status' },
   ],
 };
 
 /** Indexes earlier versions created that no query reads any more: each still costs every insert. */
-const OBSOLETE_INDEXES = [{ collection: COLLECTIONS.deliveries, name: 'clerkId_receivedAt' }];
+const OBSOLETE_INDEXES = [
+  { collection: COLLECTIONS.deliveries, name: 'clerkId_receivedAt' },
+  // Replaced by clerkId_sessionId_unique; a sharded cluster could not shard sessions while it exists.
+  { collection: COLLECTIONS.sessions, name: 'sessionId_unique' },
+];
 
 /**
  * Creates every index the app relies on, one `createIndexes` per collection,
- * then drops an obsolete one where a database still has it. Idempotent: an
- * identical spec is a no-op, so it runs once per process start.
+ * then drops an obsolete one where a database still has it, then (on a
+ * sharded cluster only) shards the collections. Idempotent: an identical
+ * spec is a no-op, so it runs once per process start.
  */
 export async function ensureIndexes(db: Db): Promise<void> {
   await Promise.all(Object.entries(INDEXES).map(([collection, specs]) => db.collection(collection).createIndexes(specs)));
   await Promise.all(OBSOLETE_INDEXES.map((index) => dropObsoleteIndex(db, index)));
+  await ensureShardKeys(db);
 }
 
 /**

@@ -1,0 +1,98 @@
+import { MongoServerError, type Db, type Document } from 'mongodb';
+import type { COLLECTIONS } from './indexes';
+
+type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
+type ShardKey = Record<string, 1 | 'hashed'>;
+
+/**
+ * Where each collection's documents live on a sharded cluster (docs/operations.md,
+ * "On a sharded cluster"): its shard key, or `null` for a collection left whole
+ * on the database's primary shard. Every per-user read and write carries its
+ * collection's key, so mongos sends it to one shard.
+ *
+ * Hashed, all of them: Clerk's ids (user_…, sess_…, and Svix's msg_…) are
+ * time-ordered, so a ranged key on them would send every new user, session or
+ * delivery to the chunk at the top of the range, one shard doing all the
+ * inserts. Hashing spreads them, and an empty collection is split at once
+ * (two chunks per shard). A unique index must start with the shard key's
+ * fields and cannot itself be hashed: each unique index here is a ranged
+ * index whose first field is the hashed key's (users' `clerkId_unique`,
+ * sessions' `clerkId_sessionId_unique`), which MongoDB allows, since every
+ * document with one value of that field lives in one chunk.
+ */
+export const SHARD_KEYS: Record<CollectionName, ShardKey | null> = {
+  // Written and read by clerkId; the unique clerkId index is what makes concurrent first deliveries safe.
+  users: { clerkId: 'hashed' },
+  // The svix-id is the `_id`: recording a delivery is one insert, a retry one update, both by `_id`.
+  webhook_deliveries: { _id: 'hashed' },
+  // By user, not by session id: presence asks for a user's sessions, deletion removes them all.
+  sessions: { clerkId: 'hashed' },
+  // By user; `_id` after it because anonymizing sets clerkUserId to null, and the records of every
+  // deleted user then share that one value: `_id` lets their chunk still split and move.
+  assessments: { clerkUserId: 'hashed', _id: 1 },
+  // Two documents (one per sync kind), read and written by `_id`: nothing to spread.
+  sync_runs: null,
+};
+
+/**
+ * On a sharded cluster (the app talks to a mongos), shards every collection
+ * that has a key in SHARD_KEYS; elsewhere it does nothing. Idempotent: a
+ * collection already sharded on the same key is left as it is. Where the
+ * database user may not shard collections, or an operator sharded one on
+ * another key, it says so in the log and carries on: the app still works,
+ * on one shard or on the operator's key.
+ */
+export async function ensureShardKeys(db: Db): Promise<void> {
+  const admin = db.admin();
+  if ((await admin.command({ hello: 1 })).msg !== 'isdbgrid') return;
+  try {
+    await admin.command({ enableSharding: db.databaseName });
+  } catch (error) {
+    if (!isNotAllowed(error)) throw error;
+    warn('collections_not_sharded', { database: db.databaseName, reason: 'the database user may not enable sharding' });
+    return;
+  }
+  await Promise.all(
+    Object.entries(SHARD_KEYS).map(([collection, key]) => (key ? shardCollection(db, collection, key) : Promise.resolve())),
+  );
+}
+
+const ALREADY_INITIALIZED = 23;
+const UNAUTHORIZED = 13;
+/** Atlas's answer to a command the database user's role does not allow. */
+const ATLAS_ERROR = 8000;
+
+function isNotAllowed(error: unknown): boolean {
+  return error instanceof MongoServerError && (error.code === UNAUTHORIZED || error.code === ATLAS_ERROR);
+}
+
+async function shardCollection(db: Db, collection: string, key: ShardKey): Promise<void> {
+  const namespace = `${db.databaseName}.${collection}`;
+  try {
+    // A collection that holds documents needs the key's index first; an empty one is then split at once.
+    await db.collection(collection).createIndex(key);
+    await db.admin().command({ shardCollection: namespace, key });
+  } catch (error) {
+    if (isNotAllowed(error)) return warn('collection_not_sharded', { namespace, reason: 'the database user may not shard it' });
+    if (!(error instanceof MongoServerError && error.code === ALREADY_INITIALIZED)) throw error;
+    // Sharded before, on another key. On the same fields (say ranged where we hash) every filter still carries it.
+    const found = await currentShardKey(db, namespace);
+    if (found && Object.keys(found).every((field) => field in key)) return;
+    warn('shard_key_differs', { namespace, expected: key, found: found ?? 'unreadable (no access to config.collections)' });
+  }
+}
+
+/** The shard key a collection has, from the cluster's catalogue; undefined when the database user may not read it. */
+async function currentShardKey(db: Db, namespace: string): Promise<Document | undefined> {
+  try {
+    const entry = await db.client.db('config').collection<{ _id: string; key: Document }>('collections').findOne({ _id: namespace });
+    return entry?.key;
+  } catch (error) {
+    if (isNotAllowed(error)) return undefined;
+    throw error;
+  }
+}
+
+function warn(event: string, details: Document): void {
+  console.warn(JSON.stringify({ event, ...details }));
+}
