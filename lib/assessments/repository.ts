@@ -54,13 +54,25 @@ async function removeAssessmentsOf(clerkUserId: string): Promise<number> {
  * Unlinks every result from a user, keeping what the app may keep without
  * them (slug, title, answers, score, date). Returns how many; repeating it
  * matches nothing, so `anonymizedAt` records the first run.
+ *
+ * One update per record, by `_id` and owner: `clerkUserId` is part of the
+ * shard key on a sharded cluster (lib/db/shard-keys.ts), and MongoDB changes
+ * a shard key's value only one document at a time, named by its whole key
+ * (the record may move to another shard). A run cut short leaves the rest
+ * linked, and the retry finds them.
  */
 async function anonymizeAssessmentsOf(clerkUserId: string, now = new Date()): Promise<number> {
-  const { modifiedCount } = await assessmentsCollection(await db()).updateMany(
-    { clerkUserId },
-    { $set: { userId: null, clerkUserId: null, anonymizedAt: now } },
-  );
-  return modifiedCount;
+  const assessments = assessmentsCollection(await db());
+  const linked = await assessments.find({ clerkUserId }, { projection: { _id: 1 } }).toArray();
+  let anonymized = 0;
+  for (const { _id } of linked) {
+    const { modifiedCount } = await assessments.updateOne(
+      { _id, clerkUserId },
+      { $set: { userId: null, clerkUserId: null, anonymizedAt: now } },
+    );
+    anonymized += modifiedCount;
+  }
+  return anonymized;
 }
 
 /** What a user's deletion does to their results under `policy`: removed, or anonymized. Returns how many changed. */
