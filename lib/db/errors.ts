@@ -20,6 +20,7 @@ const TRANSIENT_SERVER_CODES = new Set([
   13435, // NotPrimaryNoSecondaryOk
   13436, // NotPrimaryOrSecondary
   64, // WriteConcernFailed
+  133, // FailedToSatisfyReadPreference: a mongos found no primary for a shard (an election), after 20 s
 ]);
 
 const TRANSIENT_ERROR_NAMES = new Set([

@@ -40,6 +40,16 @@ describe('database error classification', () => {
     expect(isDatabaseUnavailable(epipe)).toBe(true);
   });
 
+  it('reads a mongos finding no primary for a shard (its election) as "unavailable"', () => {
+    // As mongos 4.4 answers a write to a shard whose replica set has no primary, per statement of a bulk write.
+    const noPrimary = new MongoServerError({
+      message:
+        'Write results unavailable from failing to target a host in the shard shard-a :: caused by :: Could not find host matching read preference { mode: "primary" } for set shard-a',
+      code: 133,
+    });
+    expect(isDatabaseUnavailable(noPrimary)).toBe(true);
+  });
+
   it('does not read bugs or refusals as "unavailable"', () => {
     const duplicate = new MongoServerError({ message: 'E11000 duplicate key error', code: 11000 });
     expect(isDatabaseUnavailable(duplicate)).toBe(false);
