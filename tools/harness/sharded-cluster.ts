@@ -10,9 +10,10 @@
  * killed when the process that started them exits without it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { MongoClient, type Document } from 'mongodb';
+import { Long, MaxKey, MinKey, MongoClient, type Document } from 'mongodb';
 import { findMongodBinary, freePort, stopChild } from '../db/local-db';
 import { startReplicaSet, type ReplicaSet } from './replica-set';
 
@@ -157,4 +158,81 @@ export async function startShardedCluster({
     await stop();
     throw error;
   }
+}
+
+/** One operation a shard ran, as its profiler recorded it. */
+export type ShardOperation = {
+  shard: string;
+  collection: string;
+  /** The profiler's `op`: query, getmore, insert, update, remove, command (findAndModify, aggregate, …). */
+  op: string;
+  command: Document;
+};
+
+/**
+ * Every operation on `database` the shards themselves ran while `work` ran
+ * (each shard primary's profiler, level 2, on for that time only): which
+ * shards mongos sent each read and write to, seen from the shards rather
+ * than from mongos's own account. An attempt a shard refused as misrouted
+ * (StaleConfig: mongos's routing table was out of date, it refreshes and
+ * sends it again) is left out: it reached no data.
+ */
+export async function operationsOnShards(
+  cluster: ShardedCluster,
+  database: string,
+  work: () => Promise<unknown>,
+): Promise<ShardOperation[]> {
+  const primaries = await Promise.all(cluster.shards.map(async (shard) => ({ shard: shard.name, member: await shard.primary() })));
+  const setProfiling = (level: number) => Promise.all(primaries.map(({ member }) => member.command({ profile: level }, { database })));
+  await setProfiling(0);
+  await Promise.all(primaries.map(({ member }) => member.command({ drop: 'system.profile' }, { database }).catch(() => undefined)));
+  await setProfiling(2);
+  try {
+    await work();
+  } finally {
+    await setProfiling(0);
+  }
+  const STALE_CONFIG = 13388;
+  const perShard = await Promise.all(
+    primaries.map(async ({ shard, member }) => {
+      const { cursor } = await member.command({ find: 'system.profile', filter: {}, batchSize: 100_000 }, { database });
+      return (cursor.firstBatch as Document[])
+        .filter((entry) => entry.errCode !== STALE_CONFIG && typeof entry.ns === 'string' && entry.ns.startsWith(`${database}.`))
+        .map((entry): ShardOperation => ({
+          shard,
+          collection: entry.ns.slice(database.length + 1),
+          op: entry.op,
+          command: entry.command ?? {},
+        }))
+        .filter(({ collection }) => !collection.startsWith('system.') && collection !== '$cmd');
+    }),
+  );
+  return perShard.flat();
+}
+
+/**
+ * The value a hashed index (and so a hashed shard key) holds for a string:
+ * MongoDB's BSONElementHasher::hash64 with seed 0 — MD5 over the seed, the
+ * string's canonical BSON type (15) and its BSON value (length with the
+ * terminating NUL, the UTF-8 bytes, the NUL), the digest's first 8 bytes as
+ * a little-endian signed integer. Lets a test tell which chunk a user's
+ * document is in without asking the server for each.
+ */
+export function hashedKeyOf(value: string): bigint {
+  const text = Buffer.from(value, 'utf8');
+  const input = Buffer.alloc(12 + text.length + 1);
+  input.writeInt32LE(0, 0);
+  input.writeInt32LE(15, 4);
+  input.writeInt32LE(text.length + 1, 8);
+  text.copy(input, 12);
+  return createHash('md5').update(input).digest().readBigInt64LE(0);
+}
+
+/** A chunk bound of a hashed key, as config.chunks holds it (a number, a Long, MinKey or MaxKey), comparable with `hashedKeyOf`. */
+export function hashedBound(bound: unknown): bigint | number {
+  if (typeof bound === 'number') return BigInt(bound);
+  if (bound instanceof Long) return bound.toBigInt();
+  if (bound instanceof MinKey) return -Infinity;
+  if (bound instanceof MaxKey) return Infinity;
+  throw new Error(`not a bound of a hashed key: ${String(bound)}`);
 }
