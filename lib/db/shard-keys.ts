@@ -37,10 +37,10 @@ export const SHARD_KEYS: Record<CollectionName, ShardKey | null> = {
 /**
  * On a sharded cluster (the app talks to a mongos), shards every collection
  * that has a key in SHARD_KEYS; elsewhere it does nothing. Idempotent: a
- * collection already sharded on the same key is left as it is. Where the
- * database user may not shard collections, or an operator sharded one on
- * another key, it says so in the log and carries on: the app still works,
- * on one shard or on the operator's key.
+ * collection already sharded (the cluster's catalogue says so) is left as it
+ * is. Where the database user may not shard collections, or an operator
+ * sharded one on other fields, it says so in the log and carries on: the app
+ * still works, on one shard or on the operator's key.
  */
 export async function ensureShardKeys(db: Db): Promise<void> {
   const admin = db.admin();
@@ -68,6 +68,8 @@ function isNotAllowed(error: unknown): boolean {
 
 async function shardCollection(db: Db, collection: string, key: ShardKey): Promise<void> {
   const namespace = `${db.databaseName}.${collection}`;
+  const found = await currentShardKey(db, namespace);
+  if (found) return checkShardKey(namespace, key, found);
   try {
     // A collection that holds documents needs the key's index first; an empty one is then split at once.
     await db.collection(collection).createIndex(key);
@@ -75,17 +77,24 @@ async function shardCollection(db: Db, collection: string, key: ShardKey): Promi
   } catch (error) {
     if (isNotAllowed(error)) return warn('collection_not_sharded', { namespace, reason: 'the database user may not shard it' });
     if (!(error instanceof MongoServerError && error.code === ALREADY_INITIALIZED)) throw error;
-    // Sharded before, on another key. On the same fields (say ranged where we hash) every filter still carries it.
-    const found = await currentShardKey(db, namespace);
-    if (found && Object.keys(found).every((field) => field in key)) return;
-    warn('shard_key_differs', { namespace, expected: key, found: found ?? 'unreadable (no access to config.collections)' });
+    // Sharded already, on another key: by an operator, the catalogue unreadable to us.
+    checkShardKey(namespace, key, await currentShardKey(db, namespace));
   }
 }
 
-/** The shard key a collection has, from the cluster's catalogue; undefined when the database user may not read it. */
+/** A key on the same fields (say ranged where we hash) is as good: every filter still names them. */
+function checkShardKey(namespace: string, expected: ShardKey, found: Document | undefined): void {
+  if (found && Object.keys(found).every((field) => field in expected)) return;
+  warn('shard_key_differs', { namespace, expected, found: found ?? 'unreadable (no access to config.collections)' });
+}
+
+/** The shard key a collection has, from the cluster's catalogue; undefined when it has none or the database user may not read it. */
 async function currentShardKey(db: Db, namespace: string): Promise<Document | undefined> {
   try {
-    const entry = await db.client.db('config').collection<{ _id: string; key: Document }>('collections').findOne({ _id: namespace });
+    const entry = await db.client
+      .db('config')
+      .collection<{ _id: string; key: Document; dropped?: boolean }>('collections')
+      .findOne({ _id: namespace, dropped: { $ne: true } });
     return entry?.key;
   } catch (error) {
     if (isNotAllowed(error)) return undefined;

@@ -26,9 +26,9 @@
  * Seeded: rerun a failure with FAULT_SEED=<seed>.
  */
 import { ObjectId, type Db, type Document } from 'mongodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { NewAssessmentRecord } from '../../lib/assessments/repository';
-import { COLLECTIONS } from '../../lib/db/indexes';
+import { COLLECTIONS, ensureIndexes } from '../../lib/db/indexes';
 import { startClerkApiDouble, startClerkApiDoubleForApp, type ClerkApiDouble } from '../../tools/clerk/api-double';
 import { clerkId, clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../../tools/clerk/payloads';
 import { newWebhookSecret } from '../../tools/clerk/svix';
@@ -145,7 +145,7 @@ describe('two app instances on a sharded cluster (two shards, a config server re
     if (server) await clearCollections(server.db, STATE);
   });
 
-  test("each instance's start shards every collection on its documented key, split over both shards; sync_runs stays whole", async () => {
+  test("each instance's start shards every collection on its documented key, split over both shards; sync_runs stays whole; an operator's earlier key stays", async () => {
     const { db, cluster } = server!;
     const config = db.client.db('config');
     const sharded = await config
@@ -162,6 +162,39 @@ describe('two app instances on a sharded cluster (two shards, a config server re
       (await db.collection(collection).listIndexes().toArray()).filter((index) => index.unique).map((index) => index.key);
     expect(await unique(COLLECTIONS.users), 'unique indexes on users').toEqual([{ clerkId: 1 }]);
     expect(await unique(COLLECTIONS.sessions), 'unique indexes on sessions').toEqual([{ clerkId: 1, sessionId: 1 }]);
+
+    // Collections an operator sharded before the app's first start keep their keys: one on fields of the documented
+    // key silently (assessments, by owner alone), one on other fields with a warning in the log (the ledger, by user).
+    const preset = db.client.db(`${db.databaseName}_preset`);
+    await cluster.command({ enableSharding: preset.databaseName });
+    await cluster.command({ shardCollection: `${preset.databaseName}.${COLLECTIONS.assessments}`, key: { clerkUserId: 'hashed' } });
+    await cluster.command({ shardCollection: `${preset.databaseName}.${COLLECTIONS.deliveries}`, key: { clerkId: 1 } });
+    const warned: unknown[] = [];
+    const warnings = vi.spyOn(console, 'warn').mockImplementation((line: unknown) => void warned.push(JSON.parse(String(line))));
+    try {
+      await ensureIndexes(preset);
+    } finally {
+      warnings.mockRestore();
+    }
+    expect(warned, "the log of the app's set-up").toEqual([
+      {
+        event: 'shard_key_differs',
+        namespace: `${preset.databaseName}.${COLLECTIONS.deliveries}`,
+        expected: { _id: 'hashed' },
+        found: { clerkId: 1 },
+      },
+    ]);
+    const presetKeys = await config
+      .collection<{ _id: string; key: Document }>('collections')
+      .find({ _id: { $regex: `^${preset.databaseName}\\.` }, dropped: false })
+      .toArray();
+    expect(Object.fromEntries(presetKeys.map(({ _id, key }) => [_id.slice(preset.databaseName.length + 1), key]))).toEqual({
+      ...DOCUMENTED_SHARD_KEYS,
+      assessments: { clerkUserId: 'hashed' },
+      webhook_deliveries: { clerkId: 1 },
+    });
+    const ledgerIndexes = (await preset.collection(COLLECTIONS.deliveries).listIndexes().toArray()).map(({ name }) => name);
+    expect(ledgerIndexes, "the ledger's indexes: no index for a key the app did not get").not.toContain('_id_hashed');
   });
 
   test('every per-user read and write reaches one shard (the shards’ profilers); the lists of all users reach every shard', async () => {
