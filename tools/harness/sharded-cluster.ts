@@ -236,3 +236,11 @@ export function hashedBound(bound: unknown): bigint | number {
   if (bound instanceof MaxKey) return Infinity;
   throw new Error(`not a bound of a hashed key: ${String(bound)}`);
 }
+
+/** The shard whose chunk (of `chunks`, config.chunks entries of one collection hashed on `field`) holds `value`. */
+export function shardHolding(chunks: readonly Document[], field: string, value: string): string {
+  const key = hashedKeyOf(value);
+  const chunk = chunks.find(({ min, max }) => hashedBound(min[field]) <= key && key < hashedBound(max[field]));
+  if (!chunk) throw new Error(`no chunk holds ${field} ${value}`);
+  return String(chunk.shard);
+}
