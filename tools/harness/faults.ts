@@ -5,7 +5,7 @@
  * met it. What the run then judges does not depend on the machine's speed.
  */
 import { connect } from 'node:net';
-import { MongoClient } from 'mongodb';
+import { MongoClient, MongoServerError } from 'mongodb';
 import type { Attempt } from './sender';
 import type { ReplicaSet, ReplicaSetMember } from './replica-set';
 import type { HarnessServer, ReplicaSetHarnessServer, ShardedHarnessServer } from './server';
@@ -139,8 +139,24 @@ function primaryLeaves<Server>(
   };
 }
 
+/** replSetStepDown's refusal when no electable secondary caught up within `secondaryCatchUpPeriodSecs`. */
+const EXCEEDED_TIME_LIMIT = 262;
+
+/**
+ * The primary steps down once a secondary has caught up. On a loaded machine the
+ * catch-up can take longer than the command waits (10 s), and the primary then
+ * refuses and stays: it is asked again, so the fault happens whatever the speed.
+ */
 async function stepDown(primary: ReplicaSetMember): Promise<void> {
-  await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 10 }, { timeoutMs: 30_000 });
+  await until('the primary agrees to step down (a secondary caught up)', async () => {
+    try {
+      await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 10 }, { timeoutMs: 30_000 });
+      return true;
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === EXCEEDED_TIME_LIMIT) return false;
+      throw error;
+    }
+  });
   await until('the old primary is a secondary', async () => !(await isPrimary(primary)));
 }
 
