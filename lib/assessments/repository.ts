@@ -1,4 +1,5 @@
 import 'server-only';
+import { shardCollections, type ShardKey } from 'clerk-mongo-sync';
 import { ObjectId, type Collection, type Db, type IndexDescription } from 'mongodb';
 import { db } from '@/lib/db/client';
 import type { DeletionPolicy } from '@/lib/env/schema';
@@ -11,13 +12,25 @@ export const ASSESSMENT_INDEXES: IndexDescription[] = [
   { key: { userId: 1 }, name: 'userId' },
 ];
 
-/** Indexes made once per process and database, on first use; a failed attempt is forgotten. */
+/**
+ * Where the records live on a sharded cluster (docs/operations.md, "On a sharded cluster"): with their owner,
+ * as the engine keeps its users; `_id` after it because anonymizing sets clerkUserId to null, and the records
+ * of every deleted user then share that one value: `_id` lets their chunk still split and move.
+ */
+export const ASSESSMENTS_SHARD_KEY: ShardKey = { clerkUserId: 'hashed', _id: 1 };
+
+/** Indexes made (and, on a sharded cluster, the shard key) once per process and database, on first use; a failed attempt is forgotten. */
 const indexed = new WeakMap<Db, Promise<unknown>>();
+
+async function setUp(database: Db, collection: Collection<AssessmentRecord>): Promise<void> {
+  await collection.createIndexes(ASSESSMENT_INDEXES);
+  await shardCollections(database, { [ASSESSMENTS_COLLECTION]: ASSESSMENTS_SHARD_KEY });
+}
 
 function withIndexes(database: Db, collection: Collection<AssessmentRecord>): Promise<unknown> {
   let made = indexed.get(database);
   if (!made) {
-    made = collection.createIndexes(ASSESSMENT_INDEXES);
+    made = setUp(database, collection);
     made.catch(() => indexed.delete(database));
     indexed.set(database, made);
   }
@@ -77,12 +90,25 @@ async function removeAssessmentsOf(clerkUserId: string): Promise<number> {
  * Unlinks every result from a user, keeping what the app may keep without
  * them (slug, title, answers, score, date). Returns how many; repeating it
  * matches nothing, so `anonymizedAt` records the first run.
+ *
+ * One update per record, by `_id` and owner: `clerkUserId` is part of the
+ * shard key on a sharded cluster (ASSESSMENTS_SHARD_KEY), and MongoDB changes
+ * a shard key's value only one document at a time, named by its whole key
+ * (the record may move to another shard). A run cut short leaves the rest
+ * linked, and the retry finds them.
  */
 async function anonymizeAssessmentsOf(clerkUserId: string, now = new Date()): Promise<number> {
-  const { modifiedCount } = await (
-    await assessments()
-  ).updateMany({ clerkUserId }, { $set: { userId: null, clerkUserId: null, anonymizedAt: now } });
-  return modifiedCount;
+  const collection = await assessments();
+  const linked = await collection.find({ clerkUserId }, { projection: { _id: 1 } }).toArray();
+  let anonymized = 0;
+  for (const { _id } of linked) {
+    const { modifiedCount } = await collection.updateOne(
+      { _id, clerkUserId },
+      { $set: { userId: null, clerkUserId: null, anonymizedAt: now } },
+    );
+    anonymized += modifiedCount;
+  }
+  return anonymized;
 }
 
 /**

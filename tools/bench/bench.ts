@@ -14,6 +14,9 @@
  * `-- --quick`: a small smoke run. `-- --no-scale`: without the scale section. `-- --cpu-prof`: instead of the figures,
  * profile the app server during (a), (b) and (c′) alone and print where its
  * CPU goes per request (profiles in tests/.artifacts/harness/cpu-prof).
+ * `-- --sharded`: instead, (b) through a sharded cluster's mongos (two
+ * single-member shards, tools/harness/sharded-cluster.ts) beside (b) on the
+ * embedded single-node replica set, in interleaved rounds of one run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +27,7 @@ import { expectedDocument } from '../harness/expected-state';
 import { generateHistories, type UserHistory } from '../harness/histories';
 import { seededRandom } from '../harness/random';
 import { percentile, planDeliveries, sendDeliveries, SVIX_TIMEOUT_MS, type Delivery, type SendReport } from '../harness/sender';
-import { clearCollections, startHarnessServer, type HarnessServer } from '../harness/server';
+import { clearCollections, startHarnessServer, type HarnessServer, type ShardedHarnessServer } from '../harness/server';
 import { cpuSince, cpuTimes, describeMachine, type CpuTimes } from './machine';
 import { summarizeProfile, type ProfileBreakdown } from './profile';
 import { closeAppClient, measureSteps, pointAppClientAt, type StepTiming } from './steps';
@@ -34,9 +37,11 @@ const QUICK = process.argv.includes('--quick');
 const SCALE = !process.argv.includes('--no-scale');
 /** `--cpu-prof`: profile (a), (b) and (c′) alone instead of measuring. */
 const PROFILE = process.argv.includes('--cpu-prof');
+/** `--sharded`: (b) through a mongos beside (b) on a replica set, instead of the figures. */
+const SHARDED = process.argv.includes('--sharded');
 const ARTIFACTS = path.resolve(__dirname, '..', '..', 'tests', '.artifacts', 'harness');
 const CPU_PROFILE_DIR = path.join(ARTIFACTS, 'cpu-prof');
-const RESULTS_FILE = path.join(ARTIFACTS, PROFILE ? 'bench-profile.json' : 'bench.json');
+const RESULTS_FILE = path.join(ARTIFACTS, PROFILE ? 'bench-profile.json' : SHARDED ? 'bench-sharded.json' : 'bench.json');
 const SETTINGS = QUICK
   ? {
       connections: [10, 50],
@@ -183,8 +188,11 @@ function combineRounds(rounds: Measurement[]): Measurement {
   };
 }
 
+/** What a measured phase needs of a system under test: any of the harness's servers. */
+type Target = Pick<HarnessServer, 'origin' | 'secret' | 'db'>;
+
 async function run(
-  server: HarnessServer,
+  server: Target,
   endpoint: EndpointKey,
   connections: number,
   deliveries: Delivery[],
@@ -488,10 +496,76 @@ async function profileEndpoints(server: HarnessServer): Promise<Record<string, P
   return breakdowns;
 }
 
+/**
+ * (b) through a sharded cluster's mongos beside (b) on the embedded
+ * single-node replica set: both running at once from the same build, measured
+ * in interleaved rounds (replica set, sharded, replica set, …) so that the
+ * machine's drift shifts both alike; each row the median of its rounds.
+ */
+async function measureSharded(replicaSet: HarnessServer, sharded: ShardedHarnessServer): Promise<Record<string, Measurement>> {
+  const targets = [
+    { key: 'replica-set', label: '(b) on a replica set', server: replicaSet as Target },
+    { key: 'sharded', label: '(b) through mongos', server: sharded as Target },
+  ];
+  for (const { server } of targets) {
+    await run(server, 'b', 10, freshDeliveries(SETTINGS.warmUpEvents));
+    await clearCollections(server.db, STATE_COLLECTIONS);
+  }
+  console.log(
+    `\nEach phase starts from empty collections; fresh users' events, in order per user; no retries; ${SETTINGS.rounds} interleaved round${SETTINGS.rounds === 1 ? '' : 's'}.\n${HEADER}`,
+  );
+  const results: Record<string, Measurement> = {};
+  for (const connections of SETTINGS.connections) {
+    const rounds: Record<string, Measurement[]> = {};
+    for (let round = 0; round < SETTINGS.rounds; round++) {
+      for (const { key, label, server } of targets) {
+        await clearCollections(server.db, STATE_COLLECTIONS);
+        (rounds[key] ??= []).push(await run(server, 'b', connections, freshDeliveries(SETTINGS.events), label));
+      }
+    }
+    for (const { key } of targets) {
+      results[`${key}@${connections}`] = combineRounds(rounds[key]!);
+      console.log(row(results[`${key}@${connections}`]!));
+    }
+  }
+  console.log('\nThrough mongos against the replica set:');
+  for (const connections of SETTINGS.connections) {
+    const [direct, routed] = targets.map(({ key }) => results[`${key}@${connections}`]!);
+    console.log(
+      `  ${connections} connections: events/s ${fixed(routed!.perSecond / direct!.perSecond, 2)} ×, p50 ${fixed(routed!.p50 / direct!.p50, 2)} ×, ` +
+        `database CPU per delivery ${fixed(routed!.cpuPerRequest.database, 2)} vs ${fixed(direct!.cpuPerRequest.database, 2)} ms (mongos and the shards' mongods vs one mongod)`,
+    );
+  }
+  return results;
+}
+
+async function mainSharded(startedAt: number) {
+  const log = (line: string) => console.log(`▸ ${line}`);
+  const replicaSet = await startHarnessServer({ benchRoutes: false, name: 'bench-replica-set', log });
+  let sharded: ShardedHarnessServer | undefined;
+  const stop = () => Promise.all([replicaSet.stop(), sharded?.stop()]);
+  const stopOnSignal = () => void stop().finally(() => process.exit(130));
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    sharded = await startHarnessServer({ benchRoutes: false, name: 'bench-sharded', sharded: {}, log });
+    console.log(`server:  (b) on a replica set: ${replicaSet.localDb.description}`);
+    console.log(`server:  (b) through mongos: ${sharded.cluster.description}`);
+    const results = await measureSharded(replicaSet, sharded);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const databases = { replicaSet: replicaSet.localDb.description, sharded: sharded.cluster.description };
+    writeFileSync(RESULTS_FILE, JSON.stringify({ machine: describeMachine(), quick: QUICK, databases, results }, null, 2));
+    console.log(`\nDone in ${fixed((Date.now() - startedAt) / 1000, 0)} s; figures in ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  } finally {
+    await stop();
+  }
+}
+
 async function main() {
   const startedAt = Date.now();
-  console.log(`npm run bench${QUICK ? ' --quick' : ''}${PROFILE ? ' --cpu-prof' : ''}`);
+  console.log(`npm run bench${QUICK ? ' --quick' : ''}${PROFILE ? ' --cpu-prof' : ''}${SHARDED ? ' --sharded' : ''}`);
   describeMachine().forEach((line) => console.log(line));
+  if (SHARDED) return mainSharded(startedAt);
   const server = await startHarnessServer({
     benchRoutes: true,
     name: 'bench',

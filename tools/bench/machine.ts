@@ -42,8 +42,8 @@ function processTable(): Map<number, { ppid: number; comm: string; cpuMs: number
 
 /**
  * CPU used so far by the load generator (this process) and by the processes
- * it started, split into the database server (mongod) and the rest
- * (the Next.js server). Linux only: elsewhere the split reads 0.
+ * it started, split into the database servers (mongod, and mongos on a
+ * sharded cluster) and the rest (the Next.js server). Linux only: elsewhere the split reads 0.
  */
 export function cpuTimes(): CpuTimes {
   const { user, system } = process.cpuUsage();
@@ -63,7 +63,7 @@ export function cpuTimes(): CpuTimes {
   descendants.delete(process.pid);
   for (const pid of descendants) {
     const { comm, cpuMs } = table.get(pid)!;
-    if (/mongod/.test(comm)) times.database += cpuMs;
+    if (/^mongo[ds]$/.test(comm)) times.database += cpuMs;
     else times.app += cpuMs;
   }
   return times;

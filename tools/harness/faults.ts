@@ -5,15 +5,20 @@
  * met it. What the run then judges does not depend on the machine's speed.
  */
 import { connect } from 'node:net';
-import { MongoClient } from 'mongodb';
+import { MongoClient, MongoServerError } from 'mongodb';
 import type { Attempt } from './sender';
-import type { ReplicaSetMember } from './replica-set';
-import type { HarnessServer, ReplicaSetHarnessServer } from './server';
+import type { ReplicaSet, ReplicaSetMember } from './replica-set';
+import type { HarnessServer, ReplicaSetHarnessServer, ShardedHarnessServer } from './server';
 
 export type Fault<Server = HarnessServer> = {
   name: string;
   /** The app itself is down: attempts meeting the fault get no answer instead of a 503. */
   appDown: boolean;
+  /**
+   * Only part of the data is unavailable (one shard of a sharded cluster): an attempt meets the fault
+   * when it is answered 503; others, whose writes all go elsewhere, are answered 200 meanwhile.
+   */
+  partial?: boolean;
   /** Puts the fault in effect; resolves once it is confirmed. */
   inject(server: Server): Promise<void>;
   /** Ends the fault; resolves once the service answers again. */
@@ -103,51 +108,91 @@ async function isPrimary(member: ReplicaSetMember): Promise<boolean> {
 }
 
 /**
- * The replica set's primary leaves (`leave`) while the other members are held
+ * A replica set's primary leaves (`leave`) while the other members are held
  * from standing for election, so there is no primary for as long as the fault
  * lasts, however fast an election would be; lifting it lets them elect one,
  * then `comeBack` runs. Made per run: it remembers which member left.
  */
-function primaryLeaves(
+function primaryLeaves<Server>(
   name: string,
+  replicaSetOf: (server: Server) => ReplicaSet,
   leave: (primary: ReplicaSetMember) => Promise<void>,
   comeBack: (primary: ReplicaSetMember) => Promise<void>,
-): Fault<ReplicaSetHarnessServer> {
+): Fault<Server> {
   let left: { primary: ReplicaSetMember; others: ReplicaSetMember[] } | undefined;
   return {
     name,
     appDown: false,
-    async inject({ replicaSet }) {
+    async inject(server) {
+      const replicaSet = replicaSetOf(server);
       const primary = await replicaSet.primary();
       const others = replicaSet.members.filter((member) => member !== primary);
       await replicaSet.holdElections(others);
       left = { primary, others };
       await leave(primary);
     },
-    async lift({ replicaSet }) {
+    async lift(server) {
       if (!left) throw new Error(`${name}: lifted before it was injected`);
-      await replicaSet.elect(left.others);
+      await replicaSetOf(server).elect(left.others);
       await comeBack(left.primary);
     },
   };
+}
+
+/** replSetStepDown's refusal when no electable secondary caught up within `secondaryCatchUpPeriodSecs`. */
+const EXCEEDED_TIME_LIMIT = 262;
+
+/**
+ * The primary steps down once a secondary has caught up. On a loaded machine the
+ * catch-up can take longer than the command waits (10 s), and the primary then
+ * refuses and stays: it is asked again, so the fault happens whatever the speed.
+ */
+async function stepDown(primary: ReplicaSetMember): Promise<void> {
+  await until('the primary agrees to step down (a secondary caught up)', async () => {
+    try {
+      await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 10 }, { timeoutMs: 30_000 });
+      return true;
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === EXCEEDED_TIME_LIMIT) return false;
+      throw error;
+    }
+  });
+  await until('the old primary is a secondary', async () => !(await isPrimary(primary)));
 }
 
 /** A graceful failover, as in maintenance: the primary steps down (and may not stand again for 60 s). */
 export function primaryStepDown(): Fault<ReplicaSetHarnessServer> {
   return primaryLeaves(
     'primary step-down (replSetStepDown; no election until the overlap)',
-    async (primary) => {
-      await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 10 }, { timeoutMs: 30_000 });
-      await until('the old primary is a secondary', async () => !(await isPrimary(primary)));
-    },
+    ({ replicaSet }) => replicaSet,
+    stepDown,
     async () => {},
   );
+}
+
+/** The same on one shard of a sharded cluster: that shard has no primary, the others serve on. */
+export function shardPrimaryStepDown(shardName: string): Fault<ShardedHarnessServer> {
+  const shardOf = ({ cluster }: ShardedHarnessServer) => {
+    const shard = cluster.shards.find(({ name }) => name === shardName);
+    if (!shard) throw new Error(`no shard ${shardName} in the cluster`);
+    return shard;
+  };
+  return {
+    ...primaryLeaves(
+      `${shardName}'s primary steps down (replSetStepDown; no election until the overlap)`,
+      shardOf,
+      stepDown,
+      async () => {},
+    ),
+    partial: true,
+  };
 }
 
 /** The primary's process dies (SIGKILL, no drain); once a new primary is elected it starts again on its data and rejoins. */
 export function primaryCrash(): Fault<ReplicaSetHarnessServer> {
   return primaryLeaves(
     'primary crash (SIGKILL; no election until the overlap; restarted on its data)',
+    ({ replicaSet }) => replicaSet,
     async (primary) => {
       await primary.crash();
       await until("the old primary's port refuses connections", () => portRefuses(`http://${primary.host}`));
@@ -217,6 +262,7 @@ export function faultController<Server>(fault: Fault<Server>, server: Server, { 
     /** Holds the sender while the fault is being put in effect. */
     beforeAttempt: () => held ?? Promise.resolve(),
     onAttempt(attempt: Attempt) {
+      if (fault.partial && attempt.status !== 503) return;
       if (attempt.startedAt >= window.confirmedAt && window.liftStartedAt === Infinity && ++inside >= overlap) overlapReached();
     },
     start() {

@@ -1,6 +1,7 @@
 /**
- * A three-member replica set of real mongod processes, as Atlas runs one, for
- * the failover and concurrency tests: each member its own process, port, data
+ * A replica set of real mongod processes, three members as Atlas runs one (or
+ * fewer, as the shards of sharded-cluster.ts), for the failover and
+ * concurrency tests: each member its own process, port, data
  * folder and log, so one member can be SIGKILLed and later started again on
  * its data, and elections can be held back until a test lets them happen.
  * Spawned here rather than through mongodb-memory-server, whose instance
@@ -49,10 +50,15 @@ type Options = {
   /** Where the members' logs go (default: `dataDir`); `logPrefix` names them. */
   logDir?: string;
   logPrefix?: string;
+  /** The set's name (default `rs-harness`). */
+  name?: string;
+  /** How many members (default three, as Atlas runs a set). */
+  members?: number;
+  /** The set's role in a sharded cluster (sharded-cluster.ts): mongod's `--configsvr` or `--shardsvr`. */
+  clusterRole?: 'configsvr' | 'shardsvr';
 };
 
-const NAME = 'rs-harness';
-const MEMBERS = 3;
+const MEMBER_COUNT_NAMES = ['', 'single-member', 'two-member', 'three-member'];
 /** How long a member may take to come up, or an election to finish, before the harness fails: a bound, not a wait. */
 const WITHIN_MS = 60_000;
 /** Longer than any test holds an election back. */
@@ -100,7 +106,14 @@ async function lastWrite(member: ReplicaSetMember): Promise<bigint | undefined> 
   return (BigInt(opTime.t ?? 0) << 64n) + BigInt(opTime.ts?.toString() ?? 0);
 }
 
-export async function startReplicaSet({ dataDir, logDir = dataDir, logPrefix = 'replica-set' }: Options): Promise<ReplicaSet> {
+export async function startReplicaSet({
+  dataDir,
+  logDir = dataDir,
+  logPrefix = 'replica-set',
+  name = 'rs-harness',
+  members: memberCount = 3,
+  clusterRole,
+}: Options): Promise<ReplicaSet> {
   const mongod = findMongodBinary(() => undefined);
   if (mongod.kind === 'unavailable') throw new Error(`no replica set can be started here: ${mongod.reason}`);
   mkdirSync(logDir, { recursive: true });
@@ -110,7 +123,8 @@ export async function startReplicaSet({ dataDir, logDir = dataDir, logPrefix = '
 
   const launch = (port: number, dbPath: string, logFile: string) => {
     mkdirSync(dbPath, { recursive: true });
-    const args = ['--dbpath', dbPath, '--port', String(port), '--bind_ip', '127.0.0.1', '--replSet', NAME];
+    const args = ['--dbpath', dbPath, '--port', String(port), '--bind_ip', '127.0.0.1', '--replSet', name];
+    if (clusterRole) args.push(`--${clusterRole}`);
     // Small members (the machine runs three, beside the apps), their logs appended across restarts.
     args.push('--wiredTigerCacheSizeGB', '0.25', '--oplogSize', '256', '--logpath', logFile, '--logappend');
     const child = spawn(mongod.path, args, { stdio: 'ignore' });
@@ -120,7 +134,7 @@ export async function startReplicaSet({ dataDir, logDir = dataDir, logPrefix = '
   };
 
   const members: ReplicaSetMember[] = [];
-  for (let index = 0; index < MEMBERS; index++) {
+  for (let index = 0; index < memberCount; index++) {
     const port = await freePort();
     const dbPath = path.join(dataDir, `member-${index}`);
     const logFile = path.join(logDir, `${logPrefix}-member-${index}.log`);
@@ -155,13 +169,22 @@ export async function startReplicaSet({ dataDir, logDir = dataDir, logPrefix = '
     // (a member slow to start on a loaded machine failed the run before).
     for (const member of members) await until(`${member.host} answers (log: ${member.logFile})`, () => hello(member));
     await first!.command({
-      replSetInitiate: { _id: NAME, members: members.map(({ host }, index) => ({ _id: index, host })) },
+      replSetInitiate: {
+        _id: name,
+        ...(clusterRole === 'configsvr' ? { configsvr: true } : {}),
+        members: members.map(({ host }, index) => ({ _id: index, host })),
+      },
     });
     const primary = async () => {
       for (const member of members) if ((await hello(member))?.isWritablePrimary) return member;
       return undefined;
     };
-    await until('a primary is elected', primary);
+    // The first election at once, as soon as the first member can stand, rather than after the election timeout (10 s).
+    await until('a primary is elected', async () => {
+      const elected = await primary();
+      if (!elected && (await hello(first!))?.secondary) await first!.command({ replSetStepUp: 1 }).catch(() => undefined);
+      return elected;
+    });
     // Every member in the set: a majority write concern needs two, and a failover needs the third.
     await until('every member is a primary or secondary', async () => {
       const states = await Promise.all(members.map(hello));
@@ -169,8 +192,8 @@ export async function startReplicaSet({ dataDir, logDir = dataDir, logPrefix = '
     });
     const version = (await first!.command({ buildInfo: 1 })).version as string;
     return {
-      uri: `mongodb://${members.map(({ host }) => host).join(',')}/?replicaSet=${NAME}`,
-      description: `MongoDB ${version} (${mongod.source}), three-member replica set`,
+      uri: `mongodb://${members.map(({ host }) => host).join(',')}/?replicaSet=${name}`,
+      description: `MongoDB ${version} (${mongod.source}), ${MEMBER_COUNT_NAMES[memberCount] ?? `${memberCount}-member`} replica set`,
       members,
       primary: () => until('a writable primary', primary),
       async holdElections(held) {

@@ -1,6 +1,7 @@
 /**
  * The system under test for the benchmark and the fault run: a fresh embedded
- * database (or a three-member replica set: replica-set.ts) and the production
+ * database (or a three-member replica set: replica-set.ts; or a sharded
+ * cluster behind a mongos: sharded-cluster.ts) and the production
  * build of the app (`next start`, no -H) on free ports, configured like a
  * Clerk development instance that is never called.
  * The build (.next-harness; .next-bench for the benchmark's build, the only
@@ -16,6 +17,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { startLocalDb, type LocalDb } from '../db/local-db';
 import { buildApp, startApp, TEST_CLERK_KEYS, type NextServer } from './next-server';
 import { startReplicaSet, type ReplicaSet } from './replica-set';
+import { startShardedCluster, type ShardedCluster } from './sharded-cluster';
 import { newWebhookSecret } from 'clerk-mongo-sync/testing';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -69,6 +71,9 @@ export type HarnessServer = {
 /** The same, serving from a three-member replica set (`replicaSet: true`) instead of one embedded database. */
 export type ReplicaSetHarnessServer = Omit<HarnessServer, 'localDb'> & { replicaSet: ReplicaSet };
 
+/** The same, serving through the mongos of a sharded cluster (`sharded`), the app given the mongos's address only. */
+export type ShardedHarnessServer = Omit<HarnessServer, 'localDb'> & { cluster: ShardedCluster };
+
 type Options = {
   /** Run the benchmark's build, the only one with the benchmark-only routes. */
   benchRoutes: boolean;
@@ -81,6 +86,8 @@ type Options = {
   instances?: number;
   /** Serve from a three-member replica set whose members a test can kill and restart (default: one embedded database). */
   replicaSet?: boolean;
+  /** Serve through a sharded cluster's mongos; `shardMembers`: members per shard (default two shards of one). */
+  sharded?: { shardMembers?: readonly number[] };
 };
 
 type Build = { distDir: string; env: Record<string, string> };
@@ -165,7 +172,8 @@ function profilerEnv(dir: string): Record<string, string> {
 }
 
 export function startHarnessServer(options: Options & { replicaSet: true }): Promise<ReplicaSetHarnessServer>;
-export function startHarnessServer(options: Options & { replicaSet?: false }): Promise<HarnessServer>;
+export function startHarnessServer(options: Options & { sharded: NonNullable<Options['sharded']> }): Promise<ShardedHarnessServer>;
+export function startHarnessServer(options: Options & { replicaSet?: false; sharded?: undefined }): Promise<HarnessServer>;
 export async function startHarnessServer({
   benchRoutes,
   name,
@@ -173,7 +181,8 @@ export async function startHarnessServer({
   cpuProfileDir,
   instances = 1,
   replicaSet = false,
-}: Options): Promise<HarnessServer | ReplicaSetHarnessServer> {
+  sharded,
+}: Options): Promise<HarnessServer | ReplicaSetHarnessServer | ShardedHarnessServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `clerk-mongo-sync-${name}-`));
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${name}-server.log`);
@@ -196,10 +205,12 @@ export async function startHarnessServer({
   };
 
   try {
-    const started: { replicaSet: ReplicaSet } | { localDb: LocalDb } = replicaSet
-      ? { replicaSet: await startReplicaSet({ dataDir, logDir: LOG_DIR, logPrefix: name }) }
-      : { localDb: await startLocalDb({ dataDir }) };
-    const serving = 'replicaSet' in started ? started.replicaSet : started.localDb;
+    const started: { replicaSet: ReplicaSet } | { cluster: ShardedCluster } | { localDb: LocalDb } = sharded
+      ? { cluster: await startShardedCluster({ dataDir, logDir: LOG_DIR, logPrefix: name, shardMembers: sharded.shardMembers }) }
+      : replicaSet
+        ? { replicaSet: await startReplicaSet({ dataDir, logDir: LOG_DIR, logPrefix: name }) }
+        : { localDb: await startLocalDb({ dataDir }) };
+    const serving = 'replicaSet' in started ? started.replicaSet : 'cluster' in started ? started.cluster : started.localDb;
     database = serving;
     const { uri } = serving;
     log(`database: ${serving.description} at ${uri}`);

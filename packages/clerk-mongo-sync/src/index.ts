@@ -23,6 +23,7 @@ export type { Log, LogLevel } from './engine/log.js';
 
 // The collections and their documents
 export { DEFAULT_COLLECTIONS, LEDGER_TTL_SECONDS, type CollectionNames } from './db/indexes.js';
+export { ENGINE_SHARD_KEYS, shardCollections, type ShardKey } from './db/shard-keys.js';
 export { hasProfile, type AppFields, type StoredUser, type SyncedUser, type UserDocument, type UserProfile } from './users/schema.js';
 export type { SessionRecord, SessionStatus } from './presence/session-record.js';
 export type { DeliveryRecord, StoredDeliveryRecord } from './webhooks/delivery-record.js';

@@ -25,6 +25,7 @@ const TRANSIENT_SERVER_CODES = new Set([
   13435, // NotPrimaryNoSecondaryOk
   13436, // NotPrimaryOrSecondary
   64, // WriteConcernFailed
+  133, // FailedToSatisfyReadPreference: a mongos found no primary for a shard (its election), after 20 s
 ]);
 
 const TRANSIENT_ERROR_CLASSES = new Set([
@@ -81,6 +82,16 @@ function hasErrorLabel(error: Error & Record<string, unknown>, label: string): b
   const labels = error.errorLabels;
   if (Array.isArray(labels)) return labels.includes(label);
   return labels instanceof Set && labels.has(label);
+}
+
+/**
+ * The server's error code when `error` is a server's answer (a server error,
+ * or one statement's refusal), else undefined: for callers that tell one
+ * refusal from another (e.g. a command the database user may not run).
+ */
+export function serverCodeOf(error: unknown): number | undefined {
+  const code = codeOf(error);
+  return (isA(error, 'MongoServerError') || isRefusal(error)) && typeof code === 'number' ? code : undefined;
 }
 
 /** A unique index refused the write (E11000): a server error, or one statement of a bulk write. */
@@ -143,6 +154,8 @@ function unwrapped(error: unknown): unknown {
 /** True when the database could not be reached or could not make the write durable. */
 export function isDatabaseUnavailable(failure: unknown): boolean {
   const error = unwrapped(failure);
+  // One statement of a bulk write, refused for a passing reason (a mongos that found no primary for its shard).
+  if (isRefusal(error)) return TRANSIENT_SERVER_CODES.has(serverCodeOf(error) ?? Number.NaN);
   if (!isMongoError(error)) return isSocketError(error);
   if (classNames(error).some((name) => TRANSIENT_ERROR_CLASSES.has(name))) return true;
   if (hasErrorLabel(error, 'RetryableWriteError') || hasErrorLabel(error, 'ResetPool')) return true;

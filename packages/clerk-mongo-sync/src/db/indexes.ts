@@ -1,6 +1,7 @@
 import type { Db, Document, IndexDescription } from 'mongodb';
 import { logEvent, type Log } from '../engine/log.js';
 import { isIndexNotFound, isNamespaceNotFound } from './errors.js';
+import { engineShardKeys, shardCollections } from './shard-keys.js';
 
 /** The engine's collections, each by the name it has in the adopter's database. */
 export type CollectionNames = {
@@ -35,7 +36,9 @@ function indexesFor(names: CollectionNames): Record<string, IndexDescription[]> 
     // page. No other: every delivery writes one entry, and each index costs the server CPU on every insert.
     [names.deliveries]: [{ key: { receivedAt: 1 }, name: 'receivedAt_ttl', expireAfterSeconds: LEDGER_TTL_SECONDS }],
     [names.sessions]: [
-      { key: { sessionId: 1 }, name: 'sessionId_unique', unique: true },
+      // One record per session. The user's id first, as a sharded cluster requires of a unique index (shard-keys.ts);
+      // a session belongs to one user, so the pair is as unique as the session id.
+      { key: { clerkId: 1, sessionId: 1 }, name: 'clerkId_sessionId_unique', unique: true },
       // "Has this user an active session?" after every session event.
       { key: { clerkId: 1, status: 1 }, name: 'clerkId_status' },
     ],
@@ -44,17 +47,23 @@ function indexesFor(names: CollectionNames): Record<string, IndexDescription[]> 
 
 /** Indexes earlier versions created that no query reads any more: each still costs every insert. */
 function obsoleteIndexes(names: CollectionNames) {
-  return [{ collection: names.deliveries, name: 'clerkId_receivedAt' }];
+  return [
+    { collection: names.deliveries, name: 'clerkId_receivedAt' },
+    // Replaced by clerkId_sessionId_unique; a sharded cluster could not shard sessions while it exists.
+    { collection: names.sessions, name: 'sessionId_unique' },
+  ];
 }
 
 /**
  * Creates every index the engine relies on, one `createIndexes` per collection,
- * then drops an obsolete one where a database still has it. Idempotent: an
- * identical spec is a no-op, so it runs once per process and database.
+ * then drops an obsolete one where a database still has it, then (on a
+ * sharded cluster only) shards the collections. Idempotent: an identical
+ * spec is a no-op, so it runs once per process and database.
  */
 export async function ensureIndexes(db: Db, names: CollectionNames, log: Log): Promise<void> {
   await Promise.all(Object.entries(indexesFor(names)).map(([collection, specs]) => db.collection(collection).createIndexes(specs)));
   await Promise.all(obsoleteIndexes(names).map((index) => dropObsoleteIndex(db, index, log)));
+  await shardCollections(db, engineShardKeys(names), { log });
 }
 
 /**

@@ -18,22 +18,24 @@ export type SessionState = Pick<SessionRecord, 'sessionId' | 'clerkId' | 'status
  * late or replayed `session.created` can never revive it. Among equals
  * (active after active, terminal after terminal) the newer version wins.
  */
-function guardFor({ sessionId, status, version }: SessionState): Filter<SessionRecord> {
+function guardFor({ sessionId, clerkId, status, version }: SessionState): Filter<SessionRecord> {
   const olderVersion = { version: { $lt: version } };
-  if (status === 'active') return { sessionId, status: 'active', ...olderVersion };
-  return { sessionId, $or: [{ status: 'active' }, olderVersion] };
+  // By user and session: the user's id is the shard key on a sharded cluster (db/shard-keys.ts).
+  if (status === 'active') return { clerkId, sessionId, status: 'active', ...olderVersion };
+  return { clerkId, sessionId, $or: [{ status: 'active' }, olderVersion] };
 }
 
 /**
  * Records a session's state if it is newer than the stored one, as an upsert:
- * as with users, the unique index on `sessionId` turns a racing insert into a
- * duplicate-key error, after which the guard is checked once more against the
- * document that won.
+ * as with users, the unique index on the user's and session's ids turns a
+ * racing insert into a duplicate-key error, after which the guard is checked
+ * once more against the document that won. The insert takes `clerkId` and
+ * `sessionId` from the filter.
  */
 export async function recordSession(store: Store, state: SessionState, now = new Date()): Promise<WriteOutcome> {
   const filter = guardFor(state);
-  const { clerkId, status, version, expireAt, abandonAt } = state;
-  const update = { $set: { clerkId, status, version, expireAt, abandonAt, updatedAt: now } };
+  const { status, version, expireAt, abandonAt } = state;
+  const update = { $set: { status, version, expireAt, abandonAt, updatedAt: now } };
   return guardedUpsert(store.sessions, filter, update);
 }
 
@@ -81,7 +83,7 @@ export async function hasLiveSession(store: Store, clerkId: string, now: Date): 
  * session is recorded as ended, removed or revoked.
  */
 export async function attestSession(store: Store, sessionId: string, clerkId: string, now: Date): Promise<'active' | 'over'> {
-  const known = await store.sessions.findOne({ sessionId }, { projection: { status: 1 } });
+  const known = await store.sessions.findOne({ clerkId, sessionId }, { projection: { status: 1 } });
   if (known) return known.status === 'active' ? 'active' : 'over';
   try {
     // No `_id`: the adopter's driver makes it, with its own BSON library (hence the cast: the type declares one).

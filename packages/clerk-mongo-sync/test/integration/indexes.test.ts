@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { detectCapabilities } from '../../src/db/capabilities.js';
 import { isDuplicateKey } from '../../src/db/errors.js';
 import { DEFAULT_COLLECTIONS as COLLECTIONS, ensureIndexes } from '../../src/db/indexes.js';
+import { shardCollections } from '../../src/db/shard-keys.js';
 import { consoleLog } from '../../src/engine/log.js';
 import { clerkSync, database, store } from '../support/engine.js';
 
@@ -39,6 +40,32 @@ describe('indexes', () => {
     await ledger.createIndex({ clerkId: 1, receivedAt: -1 }, { name: 'clerkId_receivedAt' });
     await ensureIndexes(database(), COLLECTIONS, consoleLog);
     expect((await ledger.listIndexes().toArray()).map(({ name }) => name).sort()).toEqual(['_id_', 'receivedAt_ttl']);
+  });
+
+  it("replace sessions' sessionId_unique by (clerkId, sessionId), as a sharded cluster needs, still one record per session", async () => {
+    const sessions = database().collection(COLLECTIONS.sessions);
+    await sessions.createIndex({ sessionId: 1 }, { name: 'sessionId_unique', unique: true });
+    await ensureIndexes(database(), COLLECTIONS, consoleLog);
+    const indexes = await sessions.listIndexes().toArray();
+    expect(indexes.filter(({ unique }) => unique).map(({ name, key }) => ({ name, key }))).toEqual([
+      { name: 'clerkId_sessionId_unique', key: { clerkId: 1, sessionId: 1 } },
+    ]);
+    await sessions.insertOne({ clerkId: 'user_2pair', sessionId: 'sess_2pair', status: 'active', version: 1 });
+    const error = await sessions
+      .insertOne({ clerkId: 'user_2pair', sessionId: 'sess_2pair', status: 'active', version: 2 })
+      .catch((failure: unknown) => failure);
+    expect(isDuplicateKey(error)).toBe(true);
+  });
+});
+
+describe('shard keys', () => {
+  it('shardCollections does nothing where the server is not a mongos: no sharding, not even the key’s index', async () => {
+    const notes = database().collection('shard_keys_notes');
+    await notes.insertOne({ clerkId: 'user_2notes' });
+    const logged: string[] = [];
+    await shardCollections(database(), { shard_keys_notes: { clerkId: 'hashed' } }, { log: (line) => logged.push(line) });
+    expect((await notes.listIndexes().toArray()).map(({ name }) => name)).toEqual(['_id_']);
+    expect(logged).toEqual([]);
   });
 });
 

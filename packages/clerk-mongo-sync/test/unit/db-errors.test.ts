@@ -1,6 +1,6 @@
 import { MongoBulkWriteError, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable, isDuplicateKey, retryOnceOnClosedConnection } from '../../src/db/errors.js';
+import { isDatabaseUnavailable, isDuplicateKey, refusalError, retryOnceOnClosedConnection } from '../../src/db/errors.js';
 
 /** Shaped like the driver's internal PoolClearedOnNetworkError (not exported), seen when a database hangs. */
 class PoolClearedOnNetworkError extends MongoNetworkError {
@@ -54,6 +54,17 @@ describe('database error classification', () => {
     expect(isDatabaseUnavailable(new MongoServerError(11000))).toBe(false);
     expect(isDuplicateKey(new MongoServerError(11000))).toBe(true);
     expect(isDuplicateKey(Object.assign(new Error('not from MongoDB'), { code: 11000 }))).toBe(false);
+  });
+
+  it('reads a mongos finding no primary for a shard (its election) as "unavailable", alone or as one statement of a grouped write', () => {
+    // As mongos 4.4 answers a write to a shard whose replica set has no primary, per statement of a bulk write.
+    const message =
+      'Write results unavailable from failing to target a host in the shard shard-a :: caused by :: Could not find host matching read preference { mode: "primary" } for set shard-a';
+    expect(isDatabaseUnavailable(new MongoServerError({ message, code: 133 }))).toBe(true);
+    // The group commit hands each statement its own refusal (db/group-commit.ts): the same answer, 503, not 500.
+    expect(isDatabaseUnavailable(refusalError({ code: 133, message }))).toBe(true);
+    expect(isDatabaseUnavailable(refusalError({ code: 11000, message: 'E11000 duplicate key error' }))).toBe(false);
+    expect(isDatabaseUnavailable(refusalError({ code: undefined, message: 'write refused' }))).toBe(false);
   });
 
   it('does not read bugs or refusals as "unavailable"', () => {
