@@ -6,7 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as runInProcess } from '../../src/cli/index.js';
-import { clerkUser, sessionEvent, userCreatedEvent } from '../../src/testing/payloads.js';
+import {
+  clerkUser,
+  membershipCreatedEvent,
+  membershipDeletedEvent,
+  membershipPayload,
+  organizationPayload,
+  sessionEvent,
+  userCreatedEvent,
+} from '../../src/testing/payloads.js';
 import { freePort } from '../../../../tools/db/local-db';
 import { runBin, type CliRun } from '../support/cli.js';
 import { client, clerkSync, database as testDatabase } from '../support/engine.js';
@@ -137,6 +145,31 @@ describe.concurrent('clerk-mongo-sync db (CLI)', () => {
       `db: no user with clerkId user_2nobodyHere000000000000000 in database "${process.env.MONGODB_DB}" at ${new URL(process.env.MONGODB_URI!).host}`,
     );
     expect(run.stdout).toBe('');
+  });
+
+  it('organizations and organization <clerkOrgId>: each with its active members, then one with its memberships', async () => {
+    const organization = organizationPayload({ name: 'Cli Org', slug: 'cli-org', publicMetadata: { 'plan.tier': 'team' } });
+    const stays = membershipPayload({ organization, role: 'org:admin' });
+    const leaves = membershipPayload({ organization });
+    await deliver(membershipCreatedEvent(stays));
+    await deliver(membershipCreatedEvent(leaves));
+    await deliver(membershipDeletedEvent(leaves, leaves.updated_at + 1_000));
+
+    const listed = await runCli(['organizations', '--json']);
+    expect(listed.code).toBe(0);
+    const organizations = JSON.parse(listed.stdout) as { clerkOrgId: string; activeMembers: number; publicMetadata: unknown }[];
+    expect(organizations.find(({ clerkOrgId }) => clerkOrgId === organization.id)).toMatchObject({
+      activeMembers: 1,
+      publicMetadata: { 'plan.tier': 'team' },
+    });
+    const table = await runCli(['organizations']);
+    expect(table.stdout).toMatch(new RegExp(`${organization.id}\\s+Cli Org\\s+cli-org\\s+live\\s+1`));
+
+    const one = await runCli(['organization', organization.id]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain(`memberships (2):`);
+    expect(one.stdout).toMatch(new RegExp(`${stays.public_user_data.user_id}\\s+org:admin`));
+    expect(await runCli(['organization', 'org_2unknown'])).toMatchObject({ code: 1, stdout: '' });
   });
 
   it('deliveries: the latest ledger entries first, --limit honoured, as JSON or a table', async () => {
