@@ -1,6 +1,7 @@
 /**
  * The fault run (`npm run test:fault`): a Svix-like sender delivers the
- * histories of 300 users to the production build — shuffled, 10 % redelivered
+ * histories of 300 users and 40 organizations (with their memberships) to
+ * the production build — shuffled together, 10 % redelivered
  * under the same svix-id, 50 at a time, every non-2xx retried on Svix's
  * schedule compressed 1000× — while one of the faults production really has
  * strikes: the database crashes, the database hangs, the app crashes, and the
@@ -17,13 +18,14 @@
  */
 import { afterEach, describe, test } from 'vitest';
 import { appCrash, databaseCrash, databaseHang, type Fault } from '../../tools/harness/faults';
-import { generateHistories } from '../../tools/harness/histories';
+import { generateHistories, generateOrganizationHistories } from '../../tools/harness/histories';
 import { seededRandom } from '../../tools/harness/random';
 import { startHarnessServer, type HarnessServer } from '../../tools/harness/server';
 import { runFaultPhase } from '../support/fault-phase';
 
 const SEED = Number(process.env.FAULT_SEED ?? 20_251_124);
 const USERS = 300;
+const ORGANIZATIONS = 40;
 /** Enough connections that 100 attempts fit in a few rounds even when each waits out a timeout. */
 const CONCURRENCY = 50;
 /** Attempts that must meet the fault before it is lifted. */
@@ -52,6 +54,17 @@ describe.each(PHASES)('$name', ({ name, fault, instances }) => {
     server = await startHarnessServer({ benchRoutes: false, name: `fault-${name.replaceAll(/\W+/g, '-')}`, instances, log: () => {} });
     const rng = seededRandom(SEED);
     const histories = generateHistories(rng, { users: USERS, events: [2, 4], deleteChance: 0.25 });
-    await runFaultPhase({ server, fault, rng, histories, log, concurrency: CONCURRENCY, overlap: OVERLAP, faultAfter: FAULT_AFTER });
+    const organizations = generateOrganizationHistories(rng, { organizations: ORGANIZATIONS, members: [1, 5], deleteChance: 0.25 });
+    await runFaultPhase({
+      server,
+      fault,
+      rng,
+      histories,
+      organizations,
+      log,
+      concurrency: CONCURRENCY,
+      overlap: OVERLAP,
+      faultAfter: FAULT_AFTER,
+    });
   });
 });

@@ -499,7 +499,7 @@ describe('two app instances on a sharded cluster (two shards, a config server re
       const wave = generateHistories(rng, { users: 40, events: [2, 5], deleteChance: 0.25 });
       const deliveries = planDeliveries(rng, wave, { order: 'shuffled', duplicateRate: 0.1 });
       for (const { userId } of wave) keyOfUser.set(userId, hashedKeyOf(userId));
-      for (const { svixId, userId } of deliveries) userOfDelivery.set(svixId, userId);
+      for (const { svixId, body } of deliveries) userOfDelivery.set(svixId, (JSON.parse(body) as { data: { id: string } }).data.id);
       const report = await sendDeliveries(deliveries, {
         url: webhookUrls(server!),
         secret,

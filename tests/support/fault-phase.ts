@@ -11,9 +11,14 @@
  */
 import { expect } from 'vitest';
 import { DEFAULT_COLLECTIONS as COLLECTIONS } from 'clerk-mongo-sync';
-import { checkAgainstInOrder, describeCheck } from '../../tools/harness/expected-state';
+import {
+  checkAgainstInOrder,
+  checkOrganizationsAgainstInOrder,
+  describeCheck,
+  describeOrganizationCheck,
+} from '../../tools/harness/expected-state';
 import { attemptsInside, attemptsMeeting, faultController, type Fault, type FaultWindow } from '../../tools/harness/faults';
-import type { UserHistory } from '../../tools/harness/histories';
+import type { OrganizationHistory, UserHistory } from '../../tools/harness/histories';
 import type { Rng } from '../../tools/harness/random';
 import { compressedSvixSchedule, planDeliveries, sendDeliveries, SVIX_TIMEOUT_MS, type Attempt } from '../../tools/harness/sender';
 import type { HarnessServer } from '../../tools/harness/server';
@@ -23,6 +28,8 @@ type Phase<Server> = {
   fault: Fault<Server>;
   rng: Rng;
   histories: UserHistory[];
+  /** Organizations' histories delivered with the users', mixed into one shuffle. */
+  organizations?: OrganizationHistory[];
   log: (line: string) => void;
   /** Enough connections that `overlap` attempts fit in a few rounds even when each waits out a timeout. */
   concurrency: number;
@@ -45,12 +52,13 @@ export async function runFaultPhase<Server extends Pick<HarnessServer, 'apps' | 
   fault,
   rng,
   histories,
+  organizations = [],
   log,
   concurrency,
   overlap,
   faultAfter,
 }: Phase<Server>): Promise<FaultWindow> {
-  const deliveries = planDeliveries(rng, histories, { order: 'shuffled', duplicateRate: 0.1 });
+  const deliveries = planDeliveries(rng, [...histories, ...organizations], { order: 'shuffled', duplicateRate: 0.1 });
   const faultDue = Math.round(deliveries.length * faultAfter);
 
   const controller = faultController(fault, server, { overlap });
@@ -122,6 +130,13 @@ export async function runFaultPhase<Server extends Pick<HarnessServer, 'apps' | 
   expect.soft(state.counts.duplicated, 'duplicated users').toBe(0);
   expect.soft(state.counts.resurrected, 'resurrected users').toBe(0);
   expect.soft(state.mismatches.slice(0, 5), `final state equals in-order delivery (${describeCheck(state)})`).toEqual([]);
+  const organizationState = await checkOrganizationsAgainstInOrder(server.db, organizations);
+  expect
+    .soft(
+      organizationState.mismatches.slice(0, 5),
+      `organizations end as in-order delivery leaves them (${describeOrganizationCheck(organizationState)})`,
+    )
+    .toEqual([]);
 
   const svixIds = new Set(deliveries.map(({ svixId }) => svixId));
   const ledger = await server.db
@@ -135,7 +150,7 @@ export async function runFaultPhase<Server extends Pick<HarnessServer, 'apps' | 
 
   log(
     `${deliveries.length} deliveries, ${report.attempts} attempts (${report.retried} retries; ${struckInFlight.length} in flight when the fault struck): ${tally(attempts)}; ` +
-      `slowest answer ${Math.round(slowest)} ms; ${state.counts.lost} lost, ${state.counts.duplicated} duplicated, ${state.counts.resurrected} resurrected; ${describeCheck(state)}`,
+      `slowest answer ${Math.round(slowest)} ms; ${state.counts.lost} lost, ${state.counts.duplicated} duplicated, ${state.counts.resurrected} resurrected; ${describeCheck(state)}; ${describeOrganizationCheck(organizationState)}`,
   );
   return window;
 }

@@ -7,10 +7,12 @@
  */
 import { Agent, request } from 'node:http';
 import { signWebhook } from 'clerk-mongo-sync/testing';
-import type { UserHistory } from './histories';
 import type { Rng } from './random';
 
-export type Delivery = { svixId: string; body: string; userId: string; type: string };
+export type Delivery = { svixId: string; body: string; type: string };
+
+/** One subject's events in the order Clerk emitted them: a user's (histories.ts), or an organization's with its memberships. */
+export type EventHistory = { events: readonly { type: string }[] };
 
 /** Svix's waits between attempts (after the immediate first): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 const SVIX_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
@@ -34,14 +36,14 @@ function svixIdFrom(rng: Rng): string {
 export type DeliveryPlan = {
   /** Chance that a delivery is sent twice under the same svix-id (Svix is at-least-once). */
   duplicateRate?: number;
-  /** 'shuffled': any order across and within users; 'in-order': each user's events in sequence, users interleaved. */
+  /** 'shuffled': any order across and within histories; 'in-order': each history's events in sequence, histories interleaved. */
   order: 'shuffled' | 'in-order';
 };
 
 /** One delivery per event (svix-ids reproducible from `rng`), ordered and duplicated as planned. */
-export function planDeliveries(rng: Rng, histories: UserHistory[], { duplicateRate = 0, order }: DeliveryPlan): Delivery[] {
-  const perUser = histories.map(({ userId, events }) =>
-    events.map((event) => ({ svixId: svixIdFrom(rng), body: JSON.stringify(event), userId, type: event.type })),
+export function planDeliveries(rng: Rng, histories: readonly EventHistory[], { duplicateRate = 0, order }: DeliveryPlan): Delivery[] {
+  const perUser = histories.map(({ events }) =>
+    events.map((event) => ({ svixId: svixIdFrom(rng), body: JSON.stringify(event), type: event.type })),
   );
   const deliveries: Delivery[] = [];
   const longest = Math.max(0, ...perUser.map((events) => events.length));

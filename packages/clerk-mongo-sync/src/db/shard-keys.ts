@@ -12,7 +12,7 @@ export type ShardKey = Record<string, 1 | 'hashed'>;
  * shard. Every per-user read and write carries its collection's key, so a
  * mongos sends it to one shard.
  *
- * Hashed, all of them: Clerk's ids (user_…, sess_…, and Svix's msg_…) are
+ * Hashed, all of them: Clerk's ids (user_…, sess_…, org_…, and Svix's msg_…) are
  * time-ordered, so a ranged key on them would send every new user, session or
  * delivery to the chunk at the top of the range, one shard doing all the
  * inserts. Hashing spreads them, and an empty collection is split at once
@@ -31,8 +31,11 @@ export const ENGINE_SHARD_KEYS: Readonly<Record<keyof CollectionNames, ShardKey 
   sessions: { clerkId: 'hashed' },
   // Two documents (one per sync kind), read and written by `_id`: nothing to spread.
   syncRuns: null,
-  // Organizations and memberships go here with their collections (the type asks for every one of
-  // CollectionNames): both by `clerkOrgId`, hashed, as an organization's members are read together.
+  // Written and read by clerkOrgId (org_… ids are time-ordered too); unique on clerkOrgId.
+  organizations: { clerkOrgId: 'hashed' },
+  // By organization: its members are read together, and every membership write names the pair,
+  // so `clerkOrgId_clerkUserId_unique` starts with the key. A user's memberships (`ofUser`) ask every shard.
+  memberships: { clerkOrgId: 'hashed' },
 };
 
 /** The engine's keys by the collections' configured names. */

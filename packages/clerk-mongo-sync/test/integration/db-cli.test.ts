@@ -165,7 +165,9 @@ describe.concurrent('clerk-mongo-sync db (CLI)', () => {
     );
     const unknown = await runCli(['sessions']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe('db: usage: clerk-mongo-sync db users | user <clerkId> | deliveries | indexes [--limit N] [--json]');
+    expect(unknown.stderr.trim()).toBe(
+      'db: usage: clerk-mongo-sync db users | user <clerkId> | organizations | organization <clerkOrgId> | deliveries | indexes [--limit N] [--json]',
+    );
   });
 
   it('indexes: makes the engine’s indexes in a database that has none yet, and says so; again, that they are there', async () => {
@@ -180,7 +182,9 @@ describe.concurrent('clerk-mongo-sync db (CLI)', () => {
   it('--help: the usage and what each command shows, exit 0, without touching the database', async () => {
     const help = await runCli(['--help'], { MONGODB_URI: 'mongodb://127.0.0.1:1/unreachable' });
     expect(help).toMatchObject({ code: 0, stderr: '' });
-    expect(help.stdout).toMatch(/^usage: clerk-mongo-sync db users \| user <clerkId> \| deliveries/);
+    expect(help.stdout).toMatch(
+      /^usage: clerk-mongo-sync db users \| user <clerkId> \| organizations \| organization <clerkOrgId> \| deliveries/,
+    );
     expect(help.stdout).toMatch(/^ {2}--json\s+machine-readable output/m);
   });
 });

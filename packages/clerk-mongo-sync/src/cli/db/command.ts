@@ -1,9 +1,9 @@
 /**
- * `clerk-mongo-sync db users | user <clerkId> | deliveries | indexes [--limit N] [--json]`:
+ * `clerk-mongo-sync db users | user <clerkId> | organizations | organization <clerkOrgId> | deliveries | indexes [--limit N] [--json]`:
  * looks at the database without signing in (and `indexes` makes the engine's
  * indexes where they lack). Reads MONGODB_URI and MONGODB_DB (environment,
  * then .env.local). Exit 0 with the answer, 1 with one line when the database
- * is unreachable or the user unknown, 2 for usage.
+ * is unreachable or the user (organization) unknown, 2 for usage.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_COLLECTIONS, ensureIndexes, missingIndexes, type CollectionNames } from '../../db/indexes.js';
@@ -11,13 +11,22 @@ import { consoleLog } from '../../engine/log.js';
 import type { Cli } from '../context.js';
 import { hostOf } from '../doctor/database-checks.js';
 import { checkSetting, describeProblem } from '../settings.js';
-import { deliveriesTable, userDetails, usersTable } from './format.js';
-import { DB_TIMEOUT_SECONDS, findUser, listUsers, openDatabase, recentDeliveries, type Opened } from './read.js';
+import { deliveriesTable, organizationDetails, organizationsTable, userDetails, usersTable } from './format.js';
+import {
+  DB_TIMEOUT_SECONDS,
+  findOrganization,
+  findUser,
+  listOrganizations,
+  listUsers,
+  openDatabase,
+  recentDeliveries,
+  type Opened,
+} from './read.js';
 
 const DEFAULT_DELIVERIES = 20;
 
 function usageLine(cli: Cli): string {
-  return `usage: ${cli.invokedAs('db')} users | user <clerkId> | deliveries | indexes [--limit N] [--json]`;
+  return `usage: ${cli.invokedAs('db')} users | user <clerkId> | organizations | organization <clerkOrgId> | deliveries | indexes [--limit N] [--json]`;
 }
 
 function help(cli: Cli): string {
@@ -29,16 +38,24 @@ Looks at the database without signing in (read-only, but for indexes). It reads 
 
   users               every user, newest first (tombstones and presence-only entries included)
   user <clerkId>      one user: every field, then ${linked ? `their ${linked} and ` : ''}sessions
+  organizations       every organization, newest first (tombstones included), with its active members
+  organization <id>   one organization: every field, then its memberships (ended ones included)
   deliveries          the latest webhook deliveries the app answered (default ${DEFAULT_DELIVERIES})
   indexes             makes the engine's indexes where they lack (the engine also does on first use)
   --limit N           at most N rows
   --json              machine-readable output instead of tables
   -h, --help          this text
 
-Exit 0 with the answer, 1 with one line when the database is unreachable or the user unknown, 2 for usage.`;
+Exit 0 with the answer, 1 with one line when the database is unreachable or the user (organization) unknown, 2 for usage.`;
 }
 
-type Command = { kind: 'users' } | { kind: 'user'; clerkId: string } | { kind: 'deliveries' } | { kind: 'indexes' };
+type Command =
+  | { kind: 'users' }
+  | { kind: 'user'; clerkId: string }
+  | { kind: 'organizations' }
+  | { kind: 'organization'; clerkOrgId: string }
+  | { kind: 'deliveries' }
+  | { kind: 'indexes' };
 type Options = { command: Command; limit: number | undefined; json: boolean };
 
 /** Thrown for an answer that ends the run with one line on stderr. */
@@ -76,7 +93,9 @@ function parseFlags(args: string[], cli: Cli) {
 
 function commandOf([kind, ...rest]: string[]): Command | undefined {
   if (kind === 'user') return rest.length === 1 ? { kind, clerkId: rest[0]! } : undefined;
-  if (kind === 'users' || kind === 'deliveries' || kind === 'indexes') return rest.length === 0 ? { kind } : undefined;
+  if (kind === 'organization') return rest.length === 1 ? { kind, clerkOrgId: rest[0]! } : undefined;
+  if (kind === 'users' || kind === 'organizations' || kind === 'deliveries' || kind === 'indexes')
+    return rest.length === 0 ? { kind } : undefined;
   return undefined;
 }
 
@@ -119,6 +138,15 @@ async function answer({ command, limit, json }: Options, opened: Opened, cli: Cl
       if (!found) throw new Stop(`no user with clerkId ${command.clerkId} ${inDatabase}`, 1);
       const linked = Object.fromEntries(found.linked.map(({ link, records }) => [link.collection, records]));
       return show({ user: found.user, ...linked, sessions: found.sessions }, () => userDetails(found));
+    }
+    case 'organizations': {
+      const organizations = await listOrganizations(opened.db, names, limit);
+      return show(organizations, () => `${organizationsTable(organizations)}\n\n${organizations.length} organization(s) ${inDatabase}`);
+    }
+    case 'organization': {
+      const found = await findOrganization(opened.db, names, command.clerkOrgId);
+      if (!found) throw new Stop(`no organization with clerkOrgId ${command.clerkOrgId} ${inDatabase}`, 1);
+      return show(found, () => organizationDetails(found));
     }
     case 'deliveries': {
       const deliveries = await recentDeliveries(opened.db, names, limit ?? DEFAULT_DELIVERIES);

@@ -1,7 +1,7 @@
 /** `db` for a person: aligned tables and key/value blocks; `--json` output bypasses this. */
 import type { Document } from 'mongodb';
 import type { DeliveryRecord } from '../../webhooks/delivery-record.js';
-import type { Link, SessionView, UserView, UserWithRecords } from './read.js';
+import type { Link, OrganizationView, SessionView, UserView, UserWithRecords } from './read.js';
 
 type Cell = string | number | null | undefined;
 
@@ -125,4 +125,39 @@ export function deliveriesTable(deliveries: readonly DeliveryRecord[]): string {
       entry.svixId,
     ]),
   );
+}
+
+export function organizationsTable(organizations: readonly OrganizationView[]): string {
+  if (organizations.length === 0) return 'no organizations yet';
+  return table(
+    ['CLERK ORG ID', 'NAME', 'SLUG', 'STATE', 'ACTIVE MEMBERS', 'PUBLIC METADATA', 'CREATED IN CLERK'],
+    organizations.map((organization) => [
+      String(organization.clerkOrgId),
+      organization.name as Cell,
+      organization.slug as Cell,
+      organization.deletedAt ? 'deleted' : 'live',
+      organization.activeMembers,
+      metadataSummary(organization.publicMetadata),
+      when(organization.clerkCreatedAt),
+    ]),
+  );
+}
+
+/** Every field of the organization, then its memberships (who, role, since, ended). */
+export function organizationDetails({ organization, memberships }: { organization: Document; memberships: readonly Document[] }): string {
+  const width = Math.max(...Object.keys(organization).map((key) => key.length));
+  const lines = Object.entries(organization).map(([key, value]) => `${key.padEnd(width)}  ${fieldValue(value)}`);
+  const members =
+    memberships.length === 0
+      ? 'memberships: none'
+      : `memberships (${memberships.length}):\n${table(
+          ['CLERK USER ID', 'ROLE', 'SINCE', 'ENDED'],
+          memberships.map((membership) => [
+            String(membership.clerkUserId),
+            membership.role as Cell,
+            when(membership.clerkCreatedAt),
+            when(membership.deletedAt),
+          ]),
+        )}`;
+  return [lines.join('\n'), members].join('\n\n');
 }

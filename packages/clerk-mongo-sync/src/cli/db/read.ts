@@ -93,3 +93,38 @@ export function recentDeliveries(db: Db, names: CollectionNames, limit: number):
     .limit(limit)
     .toArray();
 }
+
+/** An organization as stored, with how many active memberships it has. */
+export type OrganizationView = Document & { activeMembers: number };
+
+/** Newest Clerk organization first; tombstones included. */
+export async function listOrganizations(db: Db, names: CollectionNames, limit: number | undefined): Promise<OrganizationView[]> {
+  const cursor = db.collection(names.organizations).find({}).sort({ clerkCreatedAt: -1, createdAt: -1, _id: -1 });
+  if (limit !== undefined) cursor.limit(limit);
+  const organizations = await cursor.toArray();
+  const counts = await db
+    .collection(names.memberships)
+    .aggregate<{ _id: string; active: number }>([
+      { $match: { clerkOrgId: { $in: organizations.map(({ clerkOrgId }) => clerkOrgId as string) }, deletedAt: null } },
+      { $group: { _id: '$clerkOrgId', active: { $sum: 1 } } },
+    ])
+    .toArray();
+  const active = new Map(counts.map(({ _id, active }) => [_id, active]));
+  return organizations.map((organization) => ({
+    ...organization,
+    publicMetadata: decodeKeys((organization.publicMetadata ?? {}) as Record<string, unknown>),
+    activeMembers: active.get(organization.clerkOrgId as string) ?? 0,
+  }));
+}
+
+/** One organization and its memberships (ended ones included, oldest first); `null` when unknown. */
+export async function findOrganization(
+  db: Db,
+  names: CollectionNames,
+  clerkOrgId: string,
+): Promise<{ organization: Document; memberships: Document[] } | null> {
+  const organization = await db.collection(names.organizations).findOne({ clerkOrgId });
+  if (!organization) return null;
+  const memberships = await db.collection(names.memberships).find({ clerkOrgId }).sort({ clerkCreatedAt: 1, _id: 1 }).toArray();
+  return { organization, memberships };
+}
