@@ -13,6 +13,8 @@ import { TEST_CLERK_KEYS } from '../../tools/harness/next-server';
 import { mintSessionToken, type SessionOptions } from '../../tools/clerk/session-tokens';
 
 const ORIGIN = 'http://localhost:3000';
+/** An organization id as Clerk prints them. */
+const ORG_ID = 'org_2xYcJ6PqsN3u1hV0mKdR7tLbW9e';
 
 beforeAll(() => ensureRunSecrets());
 
@@ -39,14 +41,13 @@ describe('session tokens with an active organization', () => {
   });
 
   it("an admin's session carries the organization's id, slug and role, and has({ role: 'org:admin' }) passes", async () => {
-    const orgId = clerkId('org');
-    const auth = await authAs({ userId: clerkId('user'), organization: { id: orgId, slug: 'acme', role: 'org:admin' } });
-    expect(auth).toMatchObject({ orgId, orgSlug: 'acme', orgRole: 'org:admin', orgPermissions: [] });
+    const auth = await authAs({ userId: clerkId('user'), organization: { id: ORG_ID, slug: 'acme', role: 'org:admin' } });
+    expect(auth).toMatchObject({ orgId: ORG_ID, orgSlug: 'acme', orgRole: 'org:admin', orgPermissions: [] });
     expect(auth?.has({ role: 'org:admin' })).toBe(true);
   });
 
   it("a member's session has its own role, and the admin check fails", async () => {
-    const auth = await authAs({ userId: clerkId('user'), organization: { id: clerkId('org'), slug: 'acme', role: 'org:member' } });
+    const auth = await authAs({ userId: clerkId('user'), organization: { id: ORG_ID, slug: 'acme', role: 'org:member' } });
     expect(auth?.orgRole).toBe('org:member');
     expect(auth?.has({ role: 'org:admin' })).toBe(false);
     expect(auth?.has({ role: 'org:member' })).toBe(true);
@@ -56,7 +57,7 @@ describe('session tokens with an active organization', () => {
     const permissions = ['org:reports:read', 'org:reports:export', 'org:billing:read'];
     const auth = await authAs({
       userId: clerkId('user'),
-      organization: { id: clerkId('org'), slug: 'acme', role: 'org:analyst', permissions },
+      organization: { id: ORG_ID, slug: 'acme', role: 'org:analyst', permissions },
     });
     expect([...(auth?.orgPermissions ?? [])].sort()).toEqual([...permissions].sort());
     expect(auth?.has({ permission: 'org:reports:export' })).toBe(true);
