@@ -7,7 +7,10 @@
  * `GET /v1/users/count`, which `users.getUserList()` calls alongside the list
  * to build `{ data, totalCount }`, and, given the instance's public key,
  * `GET /v1/jwks`, where Clerk's middleware finds it to verify session tokens
- * when it has no `jwtKey`. Every request needs `Authorization: Bearer
+ * when it has no `jwtKey`; and organizations: `GET /v1/organizations` (limit,
+ * offset, order_by; `{ data, total_count }`), `GET /v1/organizations/:id` and
+ * `GET /v1/organizations/:id/memberships` (limit, offset, `user_id` filter;
+ * `{ data, total_count }`, each membership embedding its organization). Every request needs `Authorization: Bearer
  * <secret key>`, else 401 as Clerk answers it.
  *
  * Users: `generated` users made on demand from their index (cheap at 100,000:
@@ -16,15 +19,32 @@
  * answers, answers held until a test releases them, and failing every list page from an offset on. `requests` counts
  * what was asked, with the status given.
  *
- * Control endpoint for tests in another process (the e2e suite):
- * `POST /__double/users` with a Clerk user JSON adds or replaces that user.
+ * Organizations: `generated` ones (each with `membersPerOrganization`
+ * generated users as members, organization i the users from i × members on),
+ * plus those a test adds, changes or deletes, with their memberships.
+ *
+ * Control endpoints for tests in another process (the e2e suite):
+ * `POST /__double/users` with a Clerk user JSON adds or replaces that user;
+ * `POST /__double/organizations` an organization, `POST /__double/memberships`
+ * a membership (its organization added too if unknown); `DELETE
+ * /__double/organizations/:id` and `DELETE /__double/memberships/:orgId/:userId`
+ * remove them.
  */
 import { createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clerkUser, type ClerkUserJsonFixture } from 'clerk-mongo-sync/testing';
+import {
+  clerkUser,
+  membershipPayload,
+  organizationPayload,
+  type ClerkMembershipJsonFixture,
+  type ClerkOrganizationJsonFixture,
+  type ClerkUserJsonFixture,
+} from 'clerk-mongo-sync/testing';
 
-export type Route = 'list' | 'count' | 'user' | 'jwks';
+export type Route = 'list' | 'count' | 'user' | 'jwks' | 'organizations' | 'organization' | 'memberships';
+
+const ROUTES: readonly Route[] = ['list', 'count', 'user', 'jwks', 'organizations', 'organization', 'memberships'];
 
 export type Fault =
   | { kind: 'rate_limit'; retryAfterSeconds: number }
@@ -135,10 +155,149 @@ class UserDirectory {
   }
 }
 
+const GENERATED_ORG_PREFIX = 'org_2gen';
+
+/** The id of generated organization `index`: a valid Clerk organization id, ordered like the index. */
+export function generatedOrganizationId(index: number): string {
+  return `${GENERATED_ORG_PREFIX}${String(index).padStart(22, '0')}`;
+}
+
+/** Generated organization `index` as Clerk serialises it, counting `members` members; the same every time. */
+export function generatedOrganization(index: number, members: number): ClerkOrganizationJsonFixture {
+  const createdAt = GENERATED_EPOCH + index * 60_000;
+  return organizationPayload({
+    id: generatedOrganizationId(index),
+    name: `Organization ${index}`,
+    slug: `organization-${index}`,
+    membersCount: members,
+    maxAllowedMemberships: 0,
+    publicMetadata: index % 7 === 0 ? { plan: 'enterprise' } : {},
+    createdBy: members > 0 ? generatedUserId(index * members) : null,
+    createdAt,
+    updatedAt: createdAt + (index % 13) * 1_000,
+  });
+}
+
+/** Member `position` of generated organization `index`: generated user index × members + position, the first an admin. */
+export function generatedMembership(index: number, position: number, members: number): ClerkMembershipJsonFixture {
+  const organization = generatedOrganization(index, members);
+  const createdAt = organization.created_at + position * 1_000;
+  return membershipPayload({
+    id: `orgmem_2gen${String(index * members + position).padStart(22, '0')}`,
+    organization,
+    user: generatedUser(index * members + position),
+    role: position === 0 ? 'org:admin' : 'org:member',
+    createdAt,
+    updatedAt: createdAt,
+  });
+}
+
+function generatedOrgIndex(id: string): number | undefined {
+  if (!id.startsWith(GENERATED_ORG_PREFIX)) return undefined;
+  const index = Number(id.slice(GENERATED_ORG_PREFIX.length));
+  return Number.isInteger(index) ? index : undefined;
+}
+
+/**
+ * Clerk's organizations and their memberships: `generated` ones first
+ * (oldest), then added ones in the order added. A deleted organization and a
+ * removed membership are gone from every answer, as in Clerk. Memberships
+ * embed their organization as it is now.
+ */
+class OrganizationDirectory {
+  private readonly added: string[] = [];
+  private readonly changed = new Map<string, ClerkOrganizationJsonFixture>();
+  private readonly deleted = new Set<string>();
+  /** Memberships a test put or removed (`null`), by organization and user. */
+  private readonly memberChanges = new Map<string, Map<string, ClerkMembershipJsonFixture | null>>();
+
+  constructor(
+    private readonly generated: number,
+    private readonly members: number,
+  ) {}
+
+  get(id: string): ClerkOrganizationJsonFixture | undefined {
+    if (this.deleted.has(id)) return undefined;
+    const stored = this.changed.get(id);
+    if (stored) return stored;
+    const index = generatedOrgIndex(id);
+    return index !== undefined && index < this.generated ? generatedOrganization(index, this.members) : undefined;
+  }
+
+  /** Adds an organization (listed after all others) or replaces one with the same id. */
+  put(organization: ClerkOrganizationJsonFixture): void {
+    if (!this.changed.has(organization.id) && !this.isGenerated(organization.id)) this.added.push(organization.id);
+    this.changed.set(organization.id, organization);
+    this.deleted.delete(organization.id);
+  }
+
+  delete(id: string): void {
+    if (this.get(id)) this.deleted.add(id);
+  }
+
+  count(): number {
+    return this.generated + this.added.length - this.deleted.size;
+  }
+
+  page(offset: number, limit: number, newestFirst: boolean): ClerkOrganizationJsonFixture[] {
+    const total = this.generated + this.added.length;
+    const page: ClerkOrganizationJsonFixture[] = [];
+    let skipped = this.deleted.size === 0 ? offset : 0;
+    for (let position = skipped; position < total && page.length < limit; position++) {
+      const at = newestFirst ? total - 1 - position : position;
+      const id = at < this.generated ? generatedOrganizationId(at) : this.added[at - this.generated]!;
+      if (this.deleted.has(id)) continue;
+      if (skipped++ < offset) continue;
+      page.push(this.get(id)!);
+    }
+    return page;
+  }
+
+  /** Adds or replaces a membership (and its organization, if unknown). */
+  putMembership(membership: ClerkMembershipJsonFixture): void {
+    if (!this.get(membership.organization.id)) this.put(membership.organization);
+    this.changesOf(membership.organization.id).set(membership.public_user_data.user_id, membership);
+  }
+
+  removeMembership(organizationId: string, userId: string): void {
+    this.changesOf(organizationId).set(userId, null);
+  }
+
+  /** The organization's memberships, oldest first, each embedding the organization as it is now. */
+  membershipsOf(organizationId: string): ClerkMembershipJsonFixture[] {
+    const organization = this.get(organizationId);
+    if (!organization) return [];
+    const changes = this.memberChanges.get(organizationId) ?? new Map<string, ClerkMembershipJsonFixture | null>();
+    const index = generatedOrgIndex(organizationId);
+    const generated =
+      index !== undefined && index < this.generated
+        ? Array.from({ length: this.members }, (_, position) => generatedMembership(index, position, this.members))
+        : [];
+    const byUser = new Map(generated.map((membership) => [membership.public_user_data.user_id, membership]));
+    for (const [userId, membership] of changes) {
+      if (membership) byUser.set(userId, membership);
+      else byUser.delete(userId);
+    }
+    return [...byUser.values()].map((membership) => ({ ...membership, organization }));
+  }
+
+  private changesOf(organizationId: string) {
+    let changes = this.memberChanges.get(organizationId);
+    if (!changes) this.memberChanges.set(organizationId, (changes = new Map()));
+    return changes;
+  }
+
+  private isGenerated(id: string): boolean {
+    const index = generatedOrgIndex(id);
+    return index !== undefined && index < this.generated;
+  }
+}
+
 export type ClerkApiDouble = {
   url: string;
   secretKey: string;
   users: Pick<UserDirectory, 'get' | 'put' | 'delete' | 'count' | 'hideFromListing'>;
+  organizations: Pick<OrganizationDirectory, 'get' | 'put' | 'delete' | 'count' | 'putMembership' | 'removeMembership' | 'membershipsOf'>;
   /** Every request answered, in order. */
   requests: RequestRecord[];
   /** The next `times` requests to `route` get `fault`. */
@@ -153,6 +312,9 @@ export type ClerkApiDouble = {
 type Options = {
   secretKey: string;
   generatedUsers?: number;
+  /** Organizations made on demand, each with `membersPerOrganization` generated users as members (at most `generatedUsers` users exist as users). */
+  generatedOrganizations?: number;
+  membersPerOrganization?: number;
   port?: number;
   host?: string;
   /** The instance's public key (SPKI PEM) and its key id: served as Clerk's JWKS. */
@@ -199,17 +361,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startClerkApiDouble({
   secretKey,
   generatedUsers = 0,
+  generatedOrganizations = 0,
+  membersPerOrganization = 0,
   port = 0,
   host = '127.0.0.1',
   jwks,
 }: Options): Promise<ClerkApiDouble> {
   const users = new UserDirectory(generatedUsers);
+  const organizations = new OrganizationDirectory(generatedOrganizations, membersPerOrganization);
   const requests: RequestRecord[] = [];
-  const queued: Record<Route, Fault[]> = { list: [], count: [], user: [], jwks: [] };
-  const delays: Record<Route, number> = { list: 0, count: 0, user: 0, jwks: 0 };
+  const queued = Object.fromEntries(ROUTES.map((route) => [route, [] as Fault[]])) as Record<Route, Fault[]>;
+  const delays = Object.fromEntries(ROUTES.map((route) => [route, 0])) as Record<Route, number>;
   let failingFrom: { offset: number; status: number } | undefined;
 
   function routeOf(url: URL): { route: Route; id?: string } | undefined {
+    if (url.pathname === '/v1/organizations') return { route: 'organizations' };
+    const organization = /^\/v1\/organizations\/([^/]+)(\/memberships)?$/.exec(url.pathname);
+    if (organization) return { route: organization[2] ? 'memberships' : 'organization', id: decodeURIComponent(organization[1]!) };
     if (url.pathname === '/v1/users') return { route: 'list' };
     if (url.pathname === '/v1/users/count') return { route: 'count' };
     if (url.pathname === '/v1/jwks' && jwks) return { route: 'jwks' };
@@ -217,19 +385,60 @@ export async function startClerkApiDouble({
     return id ? { route: 'user', id: decodeURIComponent(id) } : undefined;
   }
 
-  function listUsers(url: URL, reply: (status: number, body: unknown) => void): void {
+  /** Clerk's paging parameters, or the 422 it answers for bad ones. */
+  function pagingOf(url: URL, reply: (status: number, body: unknown) => void) {
     const limit = Number(url.searchParams.get('limit') ?? DEFAULT_LIMIT);
     const offset = Number(url.searchParams.get('offset') ?? 0);
     const orderBy = url.searchParams.get('order_by') ?? '-created_at';
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       const error = clerkError(422, 'form_param_value_invalid', 'is invalid', `limit must be between 1 and ${MAX_LIMIT}`);
-      return reply(error.status, error.body);
+      return void reply(error.status, error.body);
     }
     if (!Number.isInteger(offset) || offset < 0 || !['+created_at', '-created_at', 'created_at'].includes(orderBy)) {
       const error = clerkError(422, 'form_param_value_invalid', 'is invalid');
-      return reply(error.status, error.body);
+      return void reply(error.status, error.body);
     }
-    reply(200, users.page(offset, limit, orderBy.startsWith('-')));
+    return { limit, offset, newestFirst: orderBy.startsWith('-') };
+  }
+
+  function listUsers(url: URL, reply: (status: number, body: unknown) => void): void {
+    const paging = pagingOf(url, reply);
+    if (paging) reply(200, users.page(paging.offset, paging.limit, paging.newestFirst));
+  }
+
+  function listOrganizations(url: URL, reply: (status: number, body: unknown) => void): void {
+    const paging = pagingOf(url, reply);
+    if (paging)
+      reply(200, { data: organizations.page(paging.offset, paging.limit, paging.newestFirst), total_count: organizations.count() });
+  }
+
+  /** One organization's memberships, oldest first unless asked otherwise, filtered by `user_id` (repeatable). */
+  function listMemberships(url: URL, organizationId: string, reply: (status: number, body: unknown) => void): void {
+    if (!organizations.get(organizationId)) return reply(NOT_FOUND.status, NOT_FOUND.body);
+    const paging = pagingOf(url, reply);
+    if (!paging) return;
+    const userIds = url.searchParams.getAll('user_id');
+    let memberships = organizations.membershipsOf(organizationId);
+    if (userIds.length > 0) memberships = memberships.filter((membership) => userIds.includes(membership.public_user_data.user_id));
+    if (paging.newestFirst) memberships.reverse();
+    reply(200, { data: memberships.slice(paging.offset, paging.offset + paging.limit), total_count: memberships.length });
+  }
+
+  /** The control endpoints: what a test in another process changes at "Clerk". */
+  async function control(request: IncomingMessage, url: URL): Promise<boolean> {
+    if (request.method === 'POST' && url.pathname === '/__double/users')
+      users.put(JSON.parse(await readBody(request)) as ClerkUserJsonFixture);
+    else if (request.method === 'POST' && url.pathname === '/__double/organizations')
+      organizations.put(JSON.parse(await readBody(request)) as ClerkOrganizationJsonFixture);
+    else if (request.method === 'POST' && url.pathname === '/__double/memberships')
+      organizations.putMembership(JSON.parse(await readBody(request)) as ClerkMembershipJsonFixture);
+    else if (request.method === 'DELETE' && url.pathname.startsWith('/__double/organizations/'))
+      organizations.delete(decodeURIComponent(url.pathname.slice('/__double/organizations/'.length)));
+    else if (request.method === 'DELETE' && url.pathname.startsWith('/__double/memberships/')) {
+      const [organizationId = '', userId = ''] = url.pathname.slice('/__double/memberships/'.length).split('/').map(decodeURIComponent);
+      organizations.removeMembership(organizationId, userId);
+    } else return false;
+    return true;
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -241,9 +450,8 @@ export async function startClerkApiDouble({
       send(response, status, body, headers);
     };
 
-    if (request.method === 'POST' && url.pathname === '/__double/users') {
+    if (url.pathname.startsWith('/__double/') && (await control(request, url))) {
       record.route = 'control';
-      users.put(JSON.parse(await readBody(request)) as ClerkUserJsonFixture);
       return reply(200, { ok: true });
     }
     const target = request.method === 'GET' ? routeOf(url) : undefined;
@@ -272,6 +480,12 @@ export async function startClerkApiDouble({
     if (target.route === 'count') return reply(200, { object: 'total_count', total_count: users.count() });
     if (target.route === 'jwks') return reply(200, jwksOf(jwks!));
     if (target.route === 'list') return listUsers(url, reply);
+    if (target.route === 'organizations') return listOrganizations(url, reply);
+    if (target.route === 'memberships') return listMemberships(url, target.id!, reply);
+    if (target.route === 'organization') {
+      const organization = organizations.get(target.id!);
+      return organization ? reply(200, organization) : reply(NOT_FOUND.status, NOT_FOUND.body);
+    }
     const user = users.get(target.id!);
     return user ? reply(200, user) : reply(NOT_FOUND.status, NOT_FOUND.body);
   }
@@ -287,6 +501,7 @@ export async function startClerkApiDouble({
     url: `http://${host}:${(server.address() as AddressInfo).port}`,
     secretKey,
     users,
+    organizations,
     requests,
     failNext(route, fault, times = 1) {
       for (let i = 0; i < times; i++) queued[route].push(fault);

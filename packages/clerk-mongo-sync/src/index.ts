@@ -13,6 +13,8 @@ export {
   type ClerkSyncOptions,
   type DatabaseHandle,
   type Hook,
+  type OrganizationDeletedContext,
+  type OrganizationDeletedEvent,
   type UserCreatedEvent,
   type UserDeletedContext,
   type UserDeletedEvent,
@@ -24,6 +26,13 @@ export type { Log, LogLevel } from './engine/log.js';
 // The collections and their documents
 export { DEFAULT_COLLECTIONS, LEDGER_TTL_SECONDS, type CollectionNames } from './db/indexes.js';
 export { hasProfile, type AppFields, type StoredUser, type SyncedUser, type UserDocument, type UserProfile } from './users/schema.js';
+export type {
+  MembershipFields,
+  OrganizationFields,
+  OrganizationRole,
+  StoredMembership,
+  StoredOrganization,
+} from './organizations/schema.js';
 export type { SessionRecord, SessionStatus } from './presence/session-record.js';
 export type { DeliveryRecord, StoredDeliveryRecord } from './webhooks/delivery-record.js';
 export type { SyncCheckpoint, SyncKind } from './sync/checkpoint-record.js';
@@ -32,12 +41,17 @@ export type { SyncCheckpoint, SyncKind } from './sync/checkpoint-record.js';
 export { STATUS_BY_OUTCOME, type DeliveryOutcome } from './webhooks/outcome.js';
 export { MAX_BODY_BYTES, type WebhookReply } from './webhooks/receive.js';
 export { isWellFormedWebhookSecret, WEBHOOK_SECRET_RULE, WEBHOOK_SECRET_VARIABLES, webhookSecretOf } from './webhooks/secret.js';
-export type { ClerkEvent, ClerkEventType, SessionEvent } from './webhooks/events.js';
+export type { ClerkEvent, ClerkEventType, MembershipEvent, OrganizationEvent, SessionEvent } from './webhooks/events.js';
 
 // Users from Clerk, just in time
 export { isClerkUserId, type ClerkUserJson } from './users/clerk-user.js';
 export type { CurrentUser } from './users/current-user.js';
 export type { ClerkSyncResult, FetchClerkUser } from './users/jit.js';
+
+// Organizations from Clerk, just in time
+export { isClerkOrgId, type ClerkMembershipJson, type ClerkOrganizationJson } from './organizations/clerk-organization.js';
+export type { CurrentOrganization } from './organizations/current-organization.js';
+export type { FetchClerkMembership, FetchClerkOrganization, OrganizationSyncResult } from './organizations/jit.js';
 
 // Presence
 export type { Presence } from './presence/status.js';

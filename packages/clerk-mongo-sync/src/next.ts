@@ -11,6 +11,8 @@
 import 'server-only';
 import { createClerkSync, type ClerkSync } from './engine/create.js';
 import type { ClerkSyncOptions } from './engine/options.js';
+import type { CurrentOrganization } from './organizations/current-organization.js';
+import type { FetchClerkMembership, FetchClerkOrganization } from './organizations/jit.js';
 import type { CurrentUser } from './users/current-user.js';
 import type { FetchClerkUser } from './users/jit.js';
 import type { AppFields } from './users/schema.js';
@@ -79,4 +81,46 @@ export async function syncedUser<Fields extends AppFields>(
   const clerkId = options.clerkId ?? (await (await clerkServer()).auth()).userId;
   if (!clerkId) return { state: 'signed_out' };
   return sync.loadUser(clerkId, { fetchUser: fetchUserWithClerkClient });
+}
+
+/** Just-in-time sync's organization fetch through `clerkClient()`. */
+export const fetchOrganizationWithClerkClient: FetchClerkOrganization = async (clerkOrgId) => {
+  const client = await (await clerkServer()).clerkClient();
+  return (await client.organizations.getOrganization({ organizationId: clerkOrgId })).raw;
+};
+
+/** Just-in-time sync's membership fetch through `clerkClient()`: the user's one membership, or a 404-status error. */
+export const fetchMembershipWithClerkClient: FetchClerkMembership = async (clerkOrgId, clerkUserId) => {
+  const client = await (await clerkServer()).clerkClient();
+  const { data } = await client.organizations.getOrganizationMembershipList({
+    organizationId: clerkOrgId,
+    userId: [clerkUserId],
+    limit: 1,
+  });
+  const membership = data[0];
+  if (!membership) throw Object.assign(new Error('no membership of this user in this organization'), { status: 404 });
+  return membership.raw;
+};
+
+/**
+ * The signed-in user's active organization (`auth()`'s `userId` and
+ * `orgId`) and their membership, synced just in time with `clerkClient()`
+ * when no webhook has delivered them yet; `signed_out` without a session,
+ * `no_organization` without an active organization. With `clerkOrgId` and
+ * `clerkUserId`, that pair's instead (no `auth()`). Never throws for the
+ * expected cases.
+ */
+export async function syncedOrganization<Fields extends AppFields>(
+  sync: ClerkSync<Fields>,
+  options: { clerkOrgId?: string; clerkUserId?: string } = {},
+): Promise<CurrentOrganization | { state: 'signed_out' } | { state: 'no_organization' }> {
+  const session = options.clerkUserId && options.clerkOrgId ? null : await (await clerkServer()).auth();
+  const clerkUserId = options.clerkUserId ?? session?.userId;
+  if (!clerkUserId) return { state: 'signed_out' };
+  const clerkOrgId = options.clerkOrgId ?? session?.orgId;
+  if (!clerkOrgId) return { state: 'no_organization' };
+  return sync.loadOrganization(clerkOrgId, clerkUserId, {
+    fetchOrganization: fetchOrganizationWithClerkClient,
+    fetchMembership: fetchMembershipWithClerkClient,
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * clerk-mongo-sync/testing: what a receiver's tests need offline, with no
  * Clerk account and no tunnel. Deliveries signed exactly as Svix signs them,
- * and Clerk's own JSON shapes for users, their events and session events.
+ * and Clerk's own JSON shapes for users, organizations and memberships, their
+ * events and session events.
  *
  * ```ts
  * const secret = newWebhookSecret(); // the receiver verifies with this one
@@ -13,10 +14,22 @@
 export {
   clerkId,
   clerkUser,
+  membershipCreatedEvent,
+  membershipDeletedEvent,
+  membershipPayload,
+  membershipUpdatedEvent,
+  organizationCreatedEvent,
+  organizationDeletedEvent,
+  organizationPayload,
+  organizationUpdatedEvent,
   sessionEvent,
   userCreatedEvent,
   userDeletedEvent,
   userUpdatedEvent,
+  type ClerkMembershipJsonFixture,
+  type ClerkMembershipOptions,
+  type ClerkOrganizationJsonFixture,
+  type ClerkOrganizationOptions,
   type ClerkUserJsonFixture,
   type ClerkUserOptions,
   type SessionEventOptions,

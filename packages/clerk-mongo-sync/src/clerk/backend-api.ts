@@ -2,7 +2,8 @@ import { ClerkApiResponseError } from './api-errors.js';
 
 /**
  * The few calls of Clerk's Backend API the engine makes, as a small `fetch`
- * client (no SDK in the core): one user by id, and the user listing. Each
+ * client (no SDK in the core): one user by id, the user listing, one
+ * organization by id and one user's membership of it. Each
  * answer is Clerk's JSON as sent, parsed later by the engine's own schema.
  * Failures are `ClerkApiResponseError`s (status, Retry-After) or the network's
  * own errors, classified in api-errors.ts.
@@ -12,6 +13,10 @@ export type ClerkUsersApi = {
   getUser(clerkId: string): Promise<unknown>;
   /** `GET /v1/users`, oldest first, and Clerk's user count (for progress). */
   listUsers(page: { limit: number; offset: number }): Promise<{ users: unknown[]; totalCount: number }>;
+  /** `GET /v1/organizations/:id`: the organization's JSON. */
+  getOrganization(clerkOrgId: string): Promise<unknown>;
+  /** `GET /v1/organizations/:id/memberships?user_id=…`: that user's membership JSON; a 404 error when there is none. */
+  getMembership(clerkOrgId: string, clerkUserId: string): Promise<unknown>;
 };
 
 export type ClerkApiSettings = {
@@ -50,7 +55,22 @@ export function clerkUsersApi({ secretKey, apiUrl }: ClerkApiSettings): ClerkUse
       const [users, count] = await Promise.all([get(`/v1/users?${query}`), get('/v1/users/count')]);
       return { users: Array.isArray(users) ? users : [], totalCount: totalCountOf(count) };
     },
+    getOrganization: (clerkOrgId) => get(`/v1/organizations/${encodeURIComponent(clerkOrgId)}`),
+    async getMembership(clerkOrgId, clerkUserId) {
+      const query = new URLSearchParams({ user_id: clerkUserId, limit: '1' });
+      const answer = await get(`/v1/organizations/${encodeURIComponent(clerkOrgId)}/memberships?${query}`);
+      const membership = dataOf(answer)[0];
+      // No membership is Clerk's 404 for the pair, as one missing user is for `getUser`.
+      if (membership === undefined) throw new ClerkApiResponseError(404, undefined);
+      return membership;
+    },
   };
+}
+
+/** The `data` of Clerk's paginated answer (`{ data, total_count }`). */
+function dataOf(answer: unknown): unknown[] {
+  const data = typeof answer === 'object' && answer !== null && 'data' in answer ? answer.data : undefined;
+  return Array.isArray(data) ? data : [];
 }
 
 function totalCountOf(answer: unknown): number {

@@ -12,6 +12,10 @@ export type CollectionNames = {
   sessions: string;
   /** Backfill and reconcile checkpoints, one per kind. */
   syncRuns: string;
+  /** One document per Clerk organization: its profile, the order guard, tombstones. */
+  organizations: string;
+  /** One document per (organization, user) pair: role, permissions, both sides linked; ended ones kept. */
+  memberships: string;
 };
 
 export const DEFAULT_COLLECTIONS: Readonly<CollectionNames> = {
@@ -19,6 +23,8 @@ export const DEFAULT_COLLECTIONS: Readonly<CollectionNames> = {
   deliveries: 'webhook_deliveries',
   sessions: 'sessions',
   syncRuns: 'sync_runs',
+  organizations: 'organizations',
+  memberships: 'memberships',
 };
 
 /** How long the delivery ledger keeps entries (and so how long a svix-id is remembered). */
@@ -38,6 +44,14 @@ function indexesFor(names: CollectionNames): Record<string, IndexDescription[]> 
       { key: { sessionId: 1 }, name: 'sessionId_unique', unique: true },
       // "Has this user an active session?" after every session event.
       { key: { clerkId: 1, status: 1 }, name: 'clerkId_status' },
+    ],
+    [names.organizations]: [{ key: { clerkOrgId: 1 }, name: 'clerkOrgId_unique', unique: true }],
+    // Unique per pair, the organization first: an organization's members are one range of it, and a
+    // collection sharded on { clerkOrgId: 'hashed' } can keep it (a unique index must start with the shard key).
+    [names.memberships]: [
+      { key: { clerkOrgId: 1, clerkUserId: 1 }, name: 'clerkOrgId_clerkUserId_unique', unique: true },
+      // A user's memberships (their organizations, and ending them when the user is deleted).
+      { key: { clerkUserId: 1 }, name: 'clerkUserId' },
     ],
   };
 }

@@ -1,6 +1,11 @@
 import type { Collection, Db } from 'mongodb';
 import { unlessDatabaseDown } from '../db/errors.js';
 import { ensureIndexes, missingIndexes, type CollectionNames } from '../db/indexes.js';
+import { loadCurrentOrganization, type CurrentOrganization } from '../organizations/current-organization.js';
+import type { FetchClerkMembership, FetchClerkOrganization } from '../organizations/jit.js';
+import { activeMemberships, findMembership } from '../organizations/memberships.js';
+import { findOrganization } from '../organizations/repository.js';
+import type { StoredMembership, StoredOrganization } from '../organizations/schema.js';
 import { presenceNow, presenceOf, type PresenceSubject } from '../presence/current.js';
 import { recordHeartbeat, type HeartbeatOutcome, type HeartbeatSource } from '../presence/heartbeat.js';
 import type { SessionRecord } from '../presence/session-record.js';
@@ -31,12 +36,37 @@ export type ClerkSync<Fields extends AppFields = AppFields> = {
     /** The `users` collection, for the app's own queries (`{ onlineUntil: { $gt: new Date() } }`: who is online). */
     collection(): Promise<Collection<StoredUser & Partial<Fields>>>;
   };
+  organizations: {
+    /** One organization as stored (tombstones included), parsed, metadata keys decoded; `null` if unknown. */
+    find(clerkOrgId: string): Promise<StoredOrganization | null>;
+    collection(): Promise<Collection<StoredOrganization>>;
+  };
+  memberships: {
+    /** One (organization, user) pair's membership as stored (ended ones included); `null` if unknown. */
+    find(clerkOrgId: string, clerkUserId: string): Promise<StoredMembership | null>;
+    /** The organization's active memberships (no `deletedAt`), oldest first. */
+    ofOrganization(clerkOrgId: string): Promise<StoredMembership[]>;
+    /** The user's active memberships, oldest first. */
+    ofUser(clerkUserId: string): Promise<StoredMembership[]>;
+    collection(): Promise<Collection<StoredMembership>>;
+  };
   /** The delivery ledger, for an admin view: one entry per svix-id, no payload. */
   deliveries: { collection(): Promise<Collection<StoredDeliveryRecord>> };
   sessions: { collection(): Promise<Collection<SessionRecord>> };
   syncRuns: { collection(): Promise<Collection<SyncCheckpoint>> };
   /** The signed-in user's document, synced just in time from Clerk's Backend API when no webhook has delivered it yet. */
   loadUser(clerkId: string, options?: { fetchUser?: FetchClerkUser }): Promise<CurrentUser<Fields>>;
+  /**
+   * The active organization and the viewer's membership, synced just in time
+   * (organization and membership from the Backend API through the same
+   * guards) when no webhook has delivered them yet. Never throws for the
+   * expected cases.
+   */
+  loadOrganization(
+    clerkOrgId: string,
+    clerkUserId: string,
+    options?: { fetchOrganization?: FetchClerkOrganization; fetchMembership?: FetchClerkMembership },
+  ): Promise<CurrentOrganization>;
   /** Fetches one user from Clerk and applies it through the webhooks' order guard (a re-sync). */
   syncUser(clerkId: string, options?: { fetchUser?: FetchClerkUser }): Promise<ClerkSyncResult>;
   presence: {
@@ -85,10 +115,27 @@ export function createClerkSync<Fields extends AppFields = AppFields>(options: C
       // The same collection, typed with the app's own fields beside the engine's.
       collection: async () => (await store()).users as unknown as Collection<StoredUser & Partial<Fields>>,
     },
+    organizations: {
+      find: async (clerkOrgId) => findOrganization(await store(), clerkOrgId),
+      collection: async () => (await store()).organizations,
+    },
+    memberships: {
+      find: async (clerkOrgId, clerkUserId) => findMembership(await store(), clerkOrgId, clerkUserId),
+      ofOrganization: async (clerkOrgId) => activeMemberships(await store(), { clerkOrgId }),
+      ofUser: async (clerkUserId) => activeMemberships(await store(), { clerkUserId }),
+      collection: async () => (await store()).memberships,
+    },
     deliveries: { collection: async () => (await store()).deliveries },
     sessions: { collection: async () => (await store()).sessions },
     syncRuns: { collection: async () => (await store()).syncRuns },
     loadUser: (clerkId, { fetchUser } = {}) => loadCurrentUser<Fields>(engine, fetchUser ?? engine.fetchUser, clerkId),
+    loadOrganization: (clerkOrgId, clerkUserId, { fetchOrganization, fetchMembership } = {}) =>
+      loadCurrentOrganization(
+        engine,
+        { fetchOrganization: fetchOrganization ?? engine.fetchOrganization, fetchMembership: fetchMembership ?? engine.fetchMembership },
+        clerkOrgId,
+        clerkUserId,
+      ),
     syncUser: (clerkId, { fetchUser } = {}) => syncUserFromClerk(engine, fetchUser ?? engine.fetchUser, clerkId),
     presence: {
       heartbeat: (source, now) =>

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { clerkUsersApi, type ClerkUsersApi } from '../clerk/backend-api.js';
 import { DEFAULT_COLLECTIONS, type CollectionNames } from '../db/indexes.js';
+import type { FetchClerkMembership, FetchClerkOrganization } from '../organizations/jit.js';
 import { DEFAULT_PRESENCE_WINDOW_SECONDS, presenceWindowProblem } from '../presence/timing.js';
 import { profileFromClerkUser, type ClerkUserJson } from '../users/clerk-user.js';
 import type { FetchClerkUser } from '../users/jit.js';
@@ -29,11 +30,13 @@ export type Engine<Fields extends AppFields = AppFields> = {
   presenceWindowMs: () => number;
   webhookSecret: () => SecretLookup;
   fetchUser: FetchClerkUser;
+  fetchOrganization: FetchClerkOrganization;
+  fetchMembership: FetchClerkMembership;
   clerkApi: () => ClerkUsersApi;
   log: Log;
 };
 
-const DEFAULT_EVENTS = ['user.*', 'session.*'];
+const DEFAULT_EVENTS = ['user.*', 'session.*', 'organization.*', 'organizationMembership.*'];
 
 export function createEngine<Fields extends AppFields>(options: ClerkSyncOptions<Fields>): Engine<Fields> {
   if (typeof options?.database !== 'function' && typeof options?.database?.collection !== 'function')
@@ -57,6 +60,8 @@ export function createEngine<Fields extends AppFields>(options: ClerkSyncOptions
     presenceWindowMs: () => checkWindow(typeof windowSeconds === 'function' ? windowSeconds() : windowSeconds) * 1000,
     webhookSecret: secretLookup(options.webhookSecret, log),
     fetchUser: options.clerk?.fetchUser ?? ((clerkId) => clerkApi().getUser(clerkId)),
+    fetchOrganization: options.clerk?.fetchOrganization ?? ((clerkOrgId) => clerkApi().getOrganization(clerkOrgId)),
+    fetchMembership: options.clerk?.fetchMembership ?? ((clerkOrgId, clerkUserId) => clerkApi().getMembership(clerkOrgId, clerkUserId)),
     clerkApi,
   };
 }
@@ -85,10 +90,10 @@ function checkWindow(seconds: number): number {
   return seconds;
 }
 
-/** `user.created` matches itself, `user.*` every `user.` type, `*` all. */
+/** `user.created` matches itself, `user.*` every `user.` type, `*` all (`organizationMembership.*`: Clerk's types are camelCase). */
 function eventFilter(patterns: readonly string[]): (eventType: string) => boolean {
   for (const pattern of patterns)
-    if (!/^(\*|[a-z_]+\.(\*|[a-z_]+))$/.test(pattern))
+    if (!/^(\*|[a-zA-Z_]+\.(\*|[a-zA-Z_]+))$/.test(pattern))
       throw new ClerkSyncConfigError(`createClerkSync: events: "${pattern}" is neither an event type (user.created) nor a family (user.*)`);
   return (eventType) =>
     patterns.some(

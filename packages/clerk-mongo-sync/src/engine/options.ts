@@ -1,5 +1,7 @@
 import type { Db } from 'mongodb';
 import type { CollectionNames } from '../db/indexes.js';
+import type { FetchClerkMembership, FetchClerkOrganization } from '../organizations/jit.js';
+import type { StoredOrganization } from '../organizations/schema.js';
 import type { ClerkUserJson } from '../users/clerk-user.js';
 import type { FetchClerkUser } from '../users/jit.js';
 import type { AppFields, SyncedUser } from '../users/schema.js';
@@ -9,6 +11,7 @@ import type { Log } from './log.js';
 export type UserCreatedEvent = Extract<ClerkEvent, { type: 'user.created' }>;
 export type UserUpdatedEvent = Extract<ClerkEvent, { type: 'user.updated' }>;
 export type UserDeletedEvent = Extract<ClerkEvent, { type: 'user.deleted' }>;
+export type OrganizationDeletedEvent = Extract<ClerkEvent, { type: 'organization.deleted' }>;
 
 /** What `onUserCreated` and `onUserUpdated` are given. */
 export type UserHookContext<Fields extends AppFields, Event> = {
@@ -26,6 +29,15 @@ export type UserDeletedContext<Fields extends AppFields> = {
   /** The tombstone as stored (no profile, no app fields). */
   user: SyncedUser<Fields> | null;
   event: UserDeletedEvent;
+  database: Db;
+};
+
+/** What `onOrganizationDeleted` is given. */
+export type OrganizationDeletedContext = {
+  clerkOrgId: string;
+  /** The tombstone as stored (no profile); its memberships have ended. */
+  organization: StoredOrganization | null;
+  event: OrganizationDeletedEvent;
   database: Db;
 };
 
@@ -59,8 +71,10 @@ export type ClerkSyncOptions<Fields extends AppFields = AppFields> = {
   webhookSecret?: string | (() => string | undefined);
   /**
    * The event types handled: exact (`user.created`) or a family (`user.*`).
-   * Others are answered 200 `ignored`. Default `['user.*', 'session.*']`;
-   * without `session.*`, no presence from session events.
+   * Others are answered 200 `ignored`. Default `['user.*', 'session.*',
+   * 'organization.*', 'organizationMembership.*']`; without `session.*`, no
+   * presence from session events. Clerk sends only the types its endpoint
+   * subscribes to.
    */
   events?: readonly string[];
   /**
@@ -82,6 +96,8 @@ export type ClerkSyncOptions<Fields extends AppFields = AppFields> = {
   onUserUpdated?: Hook<UserHookContext<Fields, UserUpdatedEvent>>;
   /** After every `user.deleted` delivery's tombstone: delete or unlink the app's own records of the user. At least once. */
   onUserDeleted?: Hook<UserDeletedContext<Fields>>;
+  /** After every `organization.deleted` delivery's tombstone and the end of its memberships: the app's records of the organization. At least once. */
+  onOrganizationDeleted?: Hook<OrganizationDeletedContext>;
   presence?: {
     /**
      * How long after their last activity a user with a live session counts as
@@ -98,6 +114,10 @@ export type ClerkSyncOptions<Fields extends AppFields = AppFields> = {
     apiUrl?: string;
     /** How just-in-time sync fetches a user; default: the engine's own client with the key above. */
     fetchUser?: FetchClerkUser;
+    /** How just-in-time sync fetches an organization; default: the engine's own client. */
+    fetchOrganization?: FetchClerkOrganization;
+    /** How just-in-time sync fetches a user's membership of an organization; default: the engine's own client. */
+    fetchMembership?: FetchClerkMembership;
   };
   /** Where log lines go (one JSON object per line, never PII). Default: the console. */
   log?: Log;

@@ -1,6 +1,7 @@
 import type { Collection, Db, Document, MongoClient } from 'mongodb';
 import { detectCapabilities, type Capabilities } from '../db/capabilities.js';
 import { ensureIndexes, type CollectionNames } from '../db/indexes.js';
+import type { StoredMembership, StoredOrganization } from '../organizations/schema.js';
 import type { SessionRecord } from '../presence/session-record.js';
 import type { SyncCheckpoint } from '../sync/checkpoint-record.js';
 import type { StoredUser } from '../users/schema.js';
@@ -18,6 +19,8 @@ export type Store = {
   sessions: Collection<SessionRecord>;
   deliveries: Collection<StoredDeliveryRecord>;
   syncRuns: Collection<SyncCheckpoint>;
+  organizations: Collection<StoredOrganization>;
+  memberships: Collection<StoredMembership>;
   capabilities: Capabilities;
 };
 
@@ -59,6 +62,8 @@ async function setUp(database: Db, names: CollectionNames, log: Log): Promise<St
     sessions: collection<SessionRecord>(names.sessions),
     deliveries: collection<StoredDeliveryRecord>(names.deliveries),
     syncRuns: collection<SyncCheckpoint>(names.syncRuns),
+    organizations: collection<StoredOrganization>(names.organizations),
+    memberships: collection<StoredMembership>(names.memberships),
     capabilities,
   };
 }

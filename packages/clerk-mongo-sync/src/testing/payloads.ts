@@ -70,7 +70,7 @@ export type ClerkUserJsonFixture = {
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A Clerk-style id: prefix + 27 base62 characters, e.g. `user_2abc…`. */
-export function clerkId(prefix: 'user' | 'sess' | 'idn' | 'client' | 'msg' | 'evt' | 'dvb' = 'user'): string {
+export function clerkId(prefix: 'user' | 'sess' | 'idn' | 'client' | 'msg' | 'evt' | 'dvb' | 'org' | 'orgmem' = 'user'): string {
   const bytes = randomBytes(27);
   let body = '2';
   for (let i = 1; i < 27; i++) body += BASE62[bytes[i]! % 62];
@@ -238,4 +238,178 @@ export function sessionEvent(type: SessionEventType, options: SessionEventOption
     },
     at,
   );
+}
+
+export type ClerkOrganizationJsonFixture = {
+  object: 'organization';
+  id: string;
+  name: string;
+  slug: string | null;
+  image_url: string;
+  logo_url: string | null;
+  has_image: boolean;
+  members_count: number;
+  pending_invitations_count: number;
+  max_allowed_memberships: number;
+  admin_delete_enabled: boolean;
+  public_metadata: Record<string, unknown>;
+  private_metadata: Record<string, unknown>;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+};
+
+export type ClerkOrganizationOptions = {
+  id?: string;
+  name?: string;
+  slug?: string | null;
+  imageUrl?: string;
+  membersCount?: number;
+  /** 0: no limit (Clerk's default on paid plans). */
+  maxAllowedMemberships?: number;
+  adminDeleteEnabled?: boolean;
+  publicMetadata?: Record<string, unknown>;
+  privateMetadata?: Record<string, unknown>;
+  /** The creator's Clerk user id. */
+  createdBy?: string | null;
+  createdAt?: number;
+  updatedAt?: number;
+};
+
+const DEFAULT_ORGANIZATION_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCIsImlpZCI6Imluc18yYWJjIiwicmlkIjoib3JnXzJhYmMifQ';
+
+/** An organization as Clerk serialises it (webhooks, the Backend API, and embedded in every membership). */
+export function organizationPayload(options: ClerkOrganizationOptions = {}): ClerkOrganizationJsonFixture {
+  const createdAt = options.createdAt ?? Date.now() - 60_000;
+  const name = options.name ?? `Analytical Engines ${randomBytes(2).toString('hex')}`;
+  return {
+    object: 'organization',
+    id: options.id ?? clerkId('org'),
+    name,
+    slug:
+      options.slug === undefined
+        ? name
+            .toLowerCase()
+            .replace(/[^a-z0-9]+/g, '-')
+            .replace(/^-|-$/g, '')
+        : options.slug,
+    image_url: options.imageUrl ?? DEFAULT_ORGANIZATION_IMAGE,
+    logo_url: null,
+    has_image: options.imageUrl !== undefined,
+    members_count: options.membersCount ?? 1,
+    pending_invitations_count: 0,
+    max_allowed_memberships: options.maxAllowedMemberships ?? 5,
+    admin_delete_enabled: options.adminDeleteEnabled ?? true,
+    public_metadata: options.publicMetadata ?? {},
+    private_metadata: options.privateMetadata ?? {},
+    created_by: options.createdBy === undefined ? clerkId('user') : options.createdBy,
+    created_at: createdAt,
+    updated_at: options.updatedAt ?? createdAt,
+  };
+}
+
+export type ClerkMembershipJsonFixture = {
+  object: 'organization_membership';
+  id: string;
+  role: string;
+  role_name: string;
+  permissions: string[];
+  public_metadata: Record<string, unknown>;
+  private_metadata: Record<string, unknown>;
+  created_at: number;
+  updated_at: number;
+  organization: ClerkOrganizationJsonFixture;
+  public_user_data: {
+    user_id: string;
+    identifier: string;
+    first_name: string | null;
+    last_name: string | null;
+    image_url: string;
+    profile_image_url: string;
+    has_image: boolean;
+  };
+};
+
+export type ClerkMembershipOptions = {
+  /** The membership's own id (`orgmem_…`): a user who leaves and rejoins gets a new one. */
+  id?: string;
+  organization?: ClerkOrganizationJsonFixture;
+  /** The member, whose public data Clerk embeds; or just their id. */
+  user?: ClerkUserJsonFixture | string;
+  /** Default `org:member`; `org:admin` brings Clerk's admin permissions. */
+  role?: string;
+  roleName?: string;
+  permissions?: string[];
+  publicMetadata?: Record<string, unknown>;
+  createdAt?: number;
+  updatedAt?: number;
+};
+
+const SYSTEM_PERMISSIONS: Record<string, string[]> = {
+  'org:admin': [
+    'org:sys_profile:manage',
+    'org:sys_profile:delete',
+    'org:sys_memberships:read',
+    'org:sys_memberships:manage',
+    'org:sys_domains:read',
+    'org:sys_domains:manage',
+  ],
+  'org:member': ['org:sys_memberships:read'],
+};
+
+const ROLE_NAMES: Record<string, string> = { 'org:admin': 'Admin', 'org:member': 'Member' };
+
+/** A membership as Clerk serialises it: the whole organization and the member's public data embedded. */
+export function membershipPayload(options: ClerkMembershipOptions = {}): ClerkMembershipJsonFixture {
+  const organization = options.organization ?? organizationPayload();
+  const createdAt = options.createdAt ?? Math.max(organization.created_at, Date.now() - 30_000);
+  const role = options.role ?? 'org:member';
+  const user = typeof options.user === 'object' ? options.user : undefined;
+  return {
+    object: 'organization_membership',
+    id: options.id ?? clerkId('orgmem'),
+    role,
+    role_name: options.roleName ?? ROLE_NAMES[role] ?? role,
+    permissions: options.permissions ?? SYSTEM_PERMISSIONS[role] ?? [],
+    public_metadata: options.publicMetadata ?? {},
+    private_metadata: {},
+    created_at: createdAt,
+    updated_at: options.updatedAt ?? createdAt,
+    organization,
+    public_user_data: {
+      user_id: user?.id ?? (typeof options.user === 'string' ? options.user : clerkId('user')),
+      identifier: user?.email_addresses[0]?.email_address ?? 'ada.lovelace@example.com',
+      first_name: user ? user.first_name : 'Ada',
+      last_name: user ? user.last_name : 'Lovelace',
+      image_url: user?.image_url ?? DEFAULT_IMAGE,
+      profile_image_url: user?.image_url ?? DEFAULT_IMAGE,
+      has_image: user?.has_image ?? false,
+    },
+  };
+}
+
+export function organizationCreatedEvent(organization: ClerkOrganizationJsonFixture) {
+  return envelope('organization.created', organization, organization.updated_at);
+}
+
+export function organizationUpdatedEvent(organization: ClerkOrganizationJsonFixture) {
+  return envelope('organization.updated', organization, organization.updated_at);
+}
+
+/** Clerk's organization.deleted carries only the id; `timestamp` is when it happened. */
+export function organizationDeletedEvent(id: string, timestamp = Date.now()) {
+  return envelope('organization.deleted', { deleted: true, id, object: 'organization' }, timestamp);
+}
+
+export function membershipCreatedEvent(membership: ClerkMembershipJsonFixture) {
+  return envelope('organizationMembership.created', membership, membership.updated_at);
+}
+
+export function membershipUpdatedEvent(membership: ClerkMembershipJsonFixture) {
+  return envelope('organizationMembership.updated', membership, membership.updated_at);
+}
+
+/** Clerk's organizationMembership.deleted carries the membership as it was; `timestamp` is when it ended. */
+export function membershipDeletedEvent(membership: ClerkMembershipJsonFixture, timestamp = Date.now()) {
+  return envelope('organizationMembership.deleted', membership, timestamp);
 }

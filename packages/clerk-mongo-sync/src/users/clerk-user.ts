@@ -3,7 +3,7 @@ import { encodeKeys } from './metadata.js';
 import type { UserProfile } from './schema.js';
 
 /** Clerk ids are a prefix and base62 (27 characters at Clerk; tools and tests use readable ones). */
-const clerkIdPattern = (prefix: string) => new RegExp(`^${prefix}_[A-Za-z0-9_]{1,100}$`);
+export const clerkIdPattern = (prefix: string) => new RegExp(`^${prefix}_[A-Za-z0-9_]{1,100}$`);
 const CLERK_USER_ID = clerkIdPattern('user');
 
 /** Whether `value` can be a Clerk user id; anything else must never reach a Backend API URL. */
@@ -31,7 +31,7 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
   return Object.values(value).some((item) => nestsDeeperThan(item, limit - 1));
 }
 
-const publicMetadataSchema = z
+export const publicMetadataSchema = z
   .record(z.string(), z.unknown())
   .nullish()
   .transform((value) => value ?? {})
@@ -49,11 +49,11 @@ const publicMetadataSchema = z
  * the Backend API (`User.raw`) deliver it. Only what the app reads is declared;
  * unknown fields pass through untouched.
  */
-const nullableText = z
+export const nullableText = z
   .string()
   .nullish()
   .transform((value) => value ?? null);
-const timestampMs = z.number().int().nonnegative();
+export const timestampMs = z.number().int().nonnegative();
 
 export const clerkUserJsonSchema = z.looseObject({
   id: clerkUserIdSchema,

@@ -28,18 +28,23 @@ export type JitTarget = {
   log: Log;
 };
 
-type Fetched = { kind: 'found'; raw: unknown } | { kind: 'not_found' } | { kind: 'failed'; status: number | null };
-
-async function fetchClerkUser(fetchUser: FetchClerkUser, clerkId: string): Promise<Fetched> {
-  try {
-    return { kind: 'found', raw: await fetchUser(clerkId) };
-  } catch (error) {
-    const failure = classifyClerkError(error);
-    return failure.kind === 'not_found' ? { kind: 'not_found' } : { kind: 'failed', status: failure.status };
-  }
-}
+/** One Backend API answer as just-in-time sync reads it: found, Clerk's 404, or a failure. */
+export type Fetched = { kind: 'found'; raw: unknown } | { kind: 'not_found' } | { kind: 'failed'; status: number | null };
 
 const TIMED_OUT: Fetched = { kind: 'failed', status: null };
+
+/** One Backend API call, its failure a value, and never waiting past the page's deadline. */
+export function fetchFromClerk(fetch: () => Promise<unknown>): Promise<Fetched> {
+  const fetched = (async (): Promise<Fetched> => {
+    try {
+      return { kind: 'found', raw: await fetch() };
+    } catch (error) {
+      const failure = classifyClerkError(error);
+      return failure.kind === 'not_found' ? { kind: 'not_found' } : { kind: 'failed', status: failure.status };
+    }
+  })();
+  return beforeDeadline(fetched, CLERK_FETCH_DEADLINE_MS, TIMED_OUT);
+}
 
 /**
  * Just-in-time sync: fetch the user from Clerk's Backend API and apply it
@@ -50,7 +55,7 @@ const TIMED_OUT: Fetched = { kind: 'failed', status: null };
  */
 export async function syncUserFromClerk(target: JitTarget, fetchUser: FetchClerkUser, clerkId: string): Promise<ClerkSyncResult> {
   if (!isClerkUserId(clerkId)) return 'not_in_clerk';
-  const fetched = await beforeDeadline(fetchClerkUser(fetchUser, clerkId), CLERK_FETCH_DEADLINE_MS, TIMED_OUT);
+  const fetched = await fetchFromClerk(() => fetchUser(clerkId));
   if (fetched.kind === 'not_found') return 'not_in_clerk';
   if (fetched.kind === 'failed') {
     logEvent(target.log, 'warn', 'clerk_user_fetch_failed', { clerkId, status: fetched.status });

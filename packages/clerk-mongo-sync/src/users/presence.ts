@@ -40,7 +40,7 @@ export type PresenceTicket =
  * `hasProfile`), empty profile. The guarded profile upsert later matches it
  * (0 is older than any real version) and fills it in.
  */
-function presenceStub(now: Date) {
+export function presenceStub(now: Date) {
   return {
     version: 0,
     createdAt: now,

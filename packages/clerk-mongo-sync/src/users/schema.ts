@@ -17,7 +17,7 @@ const emptyText = z.string().nullable().default(null);
 const emptyDate = z.date().nullable().default(null);
 
 /** By shape, not `instanceof`: the adopter's driver (mongoose nests its own) may bring another copy of `ObjectId`. */
-const objectIdSchema = z.custom<ObjectId>(
+export const objectIdSchema = z.custom<ObjectId>(
   (value) => typeof value === 'object' && value !== null && (value as { _bsontype?: unknown })._bsontype === 'ObjectId',
   'not an ObjectId',
 );

@@ -10,7 +10,10 @@ import type { DeliveryOutcome } from './outcome.js';
 export type DeliveryRecord = {
   svixId: string;
   type: string;
+  /** The user concerned; `null` for an organization's own events. */
   clerkId: string | null;
+  /** The organization concerned, on organization and membership events only. */
+  clerkOrgId?: string;
   outcome: DeliveryOutcome;
   status: number;
   receivedAt: Date;

@@ -1,12 +1,18 @@
 import type { Engine } from '../engine/engine.js';
 import type { Store } from '../engine/store.js';
+import { findOrganization } from '../organizations/repository.js';
 import { findUser } from '../users/repository.js';
 import type { AppFields } from '../users/schema.js';
 import type { ClerkEvent } from './events.js';
 import { wasAcknowledged } from './ledger.js';
 
 /** The hook an event type has, by the option's name (for the log line). */
-const HOOK_OF = { 'user.created': 'onUserCreated', 'user.updated': 'onUserUpdated', 'user.deleted': 'onUserDeleted' } as const;
+const HOOK_OF = {
+  'user.created': 'onUserCreated',
+  'user.updated': 'onUserUpdated',
+  'user.deleted': 'onUserDeleted',
+  'organization.deleted': 'onOrganizationDeleted',
+} as const;
 
 /**
  * The adopter's hook for this event, after its write and before its ledger
@@ -17,7 +23,8 @@ const HOOK_OF = { 'user.created': 'onUserCreated', 'user.updated': 'onUserUpdate
  * the user as stored now; only a redelivery of a svix-id already answered
  * 2xx skips it (one read of the ledger, only when there is a hook). Created
  * and updated hooks skip a user deleted meanwhile; `onUserDeleted` runs on
- * every `user.deleted`. Returns the hook's name when one ran, for the log.
+ * every `user.deleted`, `onOrganizationDeleted` on every `organization.deleted`.
+ * Returns the hook's name when one ran, for the log.
  */
 export async function runHook<Fields extends AppFields>(
   engine: Engine<Fields>,
@@ -25,6 +32,12 @@ export async function runHook<Fields extends AppFields>(
   event: ClerkEvent,
   svixId: string,
 ): Promise<string | undefined> {
+  if (event.type === 'organization.deleted') {
+    if (!engine.options.onOrganizationDeleted || (await wasAcknowledged(store, svixId))) return undefined;
+    const organization = await findOrganization(store, event.data.id);
+    await engine.options.onOrganizationDeleted({ clerkOrgId: event.data.id, organization, event, database: store.database });
+    return HOOK_OF[event.type];
+  }
   if (event.type !== 'user.created' && event.type !== 'user.updated' && event.type !== 'user.deleted') return undefined;
   const name = HOOK_OF[event.type];
   const hook = engine.options[name];

@@ -38,6 +38,7 @@ export type DeliveryResult = {
   svixId?: string;
   type?: string;
   clerkId?: string;
+  clerkOrgId?: string;
   /** For the log line only, never the response: the class of an unexpected error (no message, no stack). */
   cause?: string;
   /** For the log line only: which hook failed. */

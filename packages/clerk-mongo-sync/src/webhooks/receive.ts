@@ -5,7 +5,7 @@ import { ClerkSyncConfigError } from '../engine/options.js';
 import type { Store } from '../engine/store.js';
 import type { AppFields } from '../users/schema.js';
 import { applyEvent } from './apply.js';
-import { clerkUserIdOf, parseClerkEvent, type ClerkEvent } from './events.js';
+import { clerkOrgIdOf, clerkUserIdOf, parseClerkEvent, type ClerkEvent } from './events.js';
 import { hookNameOf, runHook } from './hooks.js';
 import { recordDelivery } from './ledger.js';
 import { logDelivery } from './log.js';
@@ -35,10 +35,17 @@ export type WebhookReply = { status: number; body: { outcome: DeliveryOutcome; m
 
 /** What a verified body asks for: an event to apply, or an outcome its shape already decides. */
 type Classified =
-  | { kind: 'apply'; event: ClerkEvent; type: string; clerkId: string }
-  | { kind: 'decided'; outcome: 'ignored' | 'schema_violation'; message: string; type?: string; clerkId?: undefined };
+  | { kind: 'apply'; event: ClerkEvent; type: string; clerkId: string | undefined; clerkOrgId: string | undefined }
+  | {
+      kind: 'decided';
+      outcome: 'ignored' | 'schema_violation';
+      message: string;
+      type?: string;
+      clerkId?: undefined;
+      clerkOrgId?: undefined;
+    };
 
-type Identified = Pick<DeliveryResult, 'svixId' | 'type' | 'clerkId'> & { svixId: string };
+type Identified = Pick<DeliveryResult, 'svixId' | 'type' | 'clerkId' | 'clerkOrgId'> & { svixId: string };
 
 /**
  * The whole receiving pipeline for one Clerk delivery, from the request to
@@ -98,7 +105,7 @@ async function receiveBody<Fields extends AppFields>(
   }
 
   const classified = classify(engine, payload);
-  const base: Identified = { svixId, type: classified.type, clerkId: classified.clerkId };
+  const base: Identified = { svixId, type: classified.type, clerkId: classified.clerkId, clerkOrgId: classified.clerkOrgId };
   const unavailable: DeliveryResult = { ...base, outcome: 'unavailable', message: 'database unavailable, retry later' };
   const remainingMs = DELIVERY_DEADLINE_MS - (performance.now() - startedAt);
   return unlessDatabaseDown(
@@ -125,7 +132,13 @@ function classify<Fields extends AppFields>(engine: Engine<Fields>, payload: unk
   }
   switch (parsed.kind) {
     case 'event':
-      return { kind: 'apply', event: parsed.event, type: parsed.event.type, clerkId: clerkUserIdOf(parsed.event) };
+      return {
+        kind: 'apply',
+        event: parsed.event,
+        type: parsed.event.type,
+        clerkId: clerkUserIdOf(parsed.event) ?? undefined,
+        clerkOrgId: clerkOrgIdOf(parsed.event) ?? undefined,
+      };
     case 'unknown_type':
       return { kind: 'decided', outcome: 'ignored', message: `event type ${parsed.type} is not handled`, type: parsed.type };
     case 'invalid':
@@ -170,6 +183,7 @@ async function settle<Fields extends AppFields>(
     svixId: base.svixId,
     type: base.type ?? 'unknown',
     clerkId: base.clerkId ?? null,
+    ...(base.clerkOrgId ? { clerkOrgId: base.clerkOrgId } : {}),
     outcome,
     status: STATUS_BY_OUTCOME[outcome],
     receivedAt: new Date(),

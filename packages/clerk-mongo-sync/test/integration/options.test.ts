@@ -5,7 +5,15 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClerkSync } from '../../src/engine/create.js';
-import { clerkUser, sessionEvent, userCreatedEvent, userDeletedEvent, userUpdatedEvent } from '../../src/testing/payloads.js';
+import {
+  clerkUser,
+  membershipCreatedEvent,
+  membershipPayload,
+  sessionEvent,
+  userCreatedEvent,
+  userDeletedEvent,
+  userUpdatedEvent,
+} from '../../src/testing/payloads.js';
 import { database, engine } from '../support/engine.js';
 import { deliver } from '../support/webhook.js';
 
@@ -99,14 +107,26 @@ describe('mapUser: the app’s own fields', () => {
 
 describe('collection names of the app’s choosing', () => {
   it('put every document the engine writes into them, with their indexes', async () => {
-    const collections = { users: 'members', deliveries: 'clerk_deliveries', sessions: 'member_sessions', syncRuns: 'member_syncs' };
+    const collections = {
+      users: 'members',
+      deliveries: 'clerk_deliveries',
+      sessions: 'member_sessions',
+      syncRuns: 'member_syncs',
+      organizations: 'teams',
+      memberships: 'team_members',
+    };
     const named = engine({ collections });
     const user = clerkUser();
     await deliver(userCreatedEvent(user), {}, named);
     await deliver(sessionEvent('session.created', { userId: user.id }), {}, named);
+    const membership = membershipPayload({ user });
+    await deliver(membershipCreatedEvent(membership), {}, named);
+    expect(await database().collection('teams').countDocuments({ clerkOrgId: membership.organization.id })).toBe(1);
+    expect(await database().collection('team_members').countDocuments({ clerkUserId: user.id })).toBe(1);
+    expect(await database().collection('memberships').countDocuments({ clerkUserId: user.id })).toBe(0);
     expect(await database().collection('members').countDocuments({ clerkId: user.id })).toBe(1);
     expect(await database().collection('member_sessions').countDocuments({ clerkId: user.id })).toBe(1);
-    expect(await database().collection('clerk_deliveries').countDocuments({ clerkId: user.id })).toBe(2);
+    expect(await database().collection('clerk_deliveries').countDocuments({ clerkId: user.id })).toBe(3);
     expect(await database().collection('users').countDocuments({ clerkId: user.id })).toBe(0);
     expect(await named.missingIndexes()).toEqual([]);
     expect(named.collections).toEqual(collections);

@@ -88,15 +88,15 @@ describe('happy path per event type', () => {
 
   it('an unknown event type is acknowledged with 200 "ignored" and writes no user', async () => {
     const delivery = signWebhook(process.env.CLERK_WEBHOOK_SECRET!, {
-      type: 'organization.created',
+      type: 'organizationInvitation.created',
       object: 'event',
       timestamp: Date.now(),
-      data: { id: 'org_2abc', name: 'Analytical Engines Ltd', created_by: 'user_2unknownCreator' },
+      data: { id: 'orginv_2abc', email_address: 'invitee@example.com', organization_id: 'org_2abc', inviter_id: 'user_2unknownInviter' },
     });
     const answer = await postToRoute(delivery);
     expect(answer).toMatchObject({ status: 200, body: { outcome: 'ignored' } });
-    expect(await usersWithId('user_2unknownCreator')).toEqual([]);
-    expect(await ledgerEntry(delivery.svixId)).toMatchObject({ outcome: 'ignored', type: 'organization.created', clerkId: null });
+    expect(await usersWithId('user_2unknownInviter')).toEqual([]);
+    expect(await ledgerEntry(delivery.svixId)).toMatchObject({ outcome: 'ignored', type: 'organizationInvitation.created', clerkId: null });
   });
 });
 

@@ -24,3 +24,17 @@ export async function ledgerEntry(svixId: string) {
     .collection(DEFAULT_COLLECTIONS.deliveries)
     .findOne({ svixId }, { projection: { _id: 0 } });
 }
+
+/** The one raw organization document for `clerkOrgId`; fails if there are several. */
+export async function storedOrganization(clerkOrgId: string) {
+  const found = await database().collection(DEFAULT_COLLECTIONS.organizations).find({ clerkOrgId }).toArray();
+  if (found.length > 1) throw new Error(`${found.length} documents for ${clerkOrgId}`);
+  return found[0] ?? null;
+}
+
+/** The one raw membership document of the pair; fails if there are several. */
+export async function storedMembership(clerkOrgId: string, clerkUserId: string) {
+  const found = await database().collection(DEFAULT_COLLECTIONS.memberships).find({ clerkOrgId, clerkUserId }).toArray();
+  if (found.length > 1) throw new Error(`${found.length} memberships for ${clerkOrgId}/${clerkUserId}`);
+  return found[0] ?? null;
+}

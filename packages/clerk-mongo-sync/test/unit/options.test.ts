@@ -22,6 +22,8 @@ describe('createClerkSync refuses options it cannot work with, at once, naming t
   it('an event pattern that is neither a type nor a family', () => {
     expect(() => createClerkSync({ database, events: ['user'] })).toThrow(/events: "user" is neither an event type/);
     expect(() => createClerkSync({ database, events: ['user.created', 'session.*', '*'] })).not.toThrow();
+    // Clerk's organization types are camelCase.
+    expect(() => createClerkSync({ database, events: ['organizationMembership.*', 'organization.deleted'] })).not.toThrow();
   });
 
   it('two roles in one collection, or a name MongoDB would refuse', () => {

@@ -36,9 +36,9 @@ describe('event parsing', () => {
   });
 
   it('sorts an event type it does not handle out as unknown, not invalid', () => {
-    expect(parseClerkEvent({ type: 'organization.created', data: { id: 'org_1' } })).toEqual({
+    expect(parseClerkEvent({ type: 'organizationDomain.created', data: { id: 'orgdmn_1' } })).toEqual({
       kind: 'unknown_type',
-      type: 'organization.created',
+      type: 'organizationDomain.created',
     });
     expect(parseClerkEvent({ type: 'email.created', data: 'anything' })).toEqual({ kind: 'unknown_type', type: 'email.created' });
   });
