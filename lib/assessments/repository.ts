@@ -17,11 +17,12 @@ export const ASSESSMENT_INDEXES: IndexDescription[] = [
   { key: { clerkUserId: 1, createdAt: -1 }, name: 'clerkUserId_createdAt' },
   // Joins from the user's document (`$lookup` by its _id).
   { key: { userId: 1 }, name: 'userId' },
-  // An organization's results, newest first (its admins' team view). Personal results carry no organization: left out.
+  // An organization's results, newest first (its admins' team view). Personal results (null) are left out: `$gt: ''`
+  // matches strings only, and the planner sees that an equality on an org id implies it (it would not see it for $type).
   {
     key: { clerkOrgId: 1, createdAt: -1 },
     name: 'clerkOrgId_createdAt',
-    partialFilterExpression: { clerkOrgId: { $type: 'string' } },
+    partialFilterExpression: { clerkOrgId: { $gt: '' } },
   },
 ];
 
