@@ -13,8 +13,7 @@ import { TEST_CLERK_KEYS } from '../../tools/harness/next-server';
 import { mintSessionToken, type SessionOptions } from '../../tools/clerk/session-tokens';
 
 const ORIGIN = 'http://localhost:3000';
-/** An organization id as Clerk prints them. */
-const ORG_ID = 'org_2xYcJ6PqsN3u1hV0mKdR7tLbW9e';
+const ORG_ID = clerkId('org');
 
 beforeAll(() => ensureRunSecrets());
 
