@@ -7,7 +7,7 @@ import nextTs from 'eslint-config-next/typescript';
  * engine is the clerk-mongo-sync package; `lib/clerk-sync.ts` configures it
  * for the app (see its zone below).
  */
-const LIB_LAYERS = [['security'], ['env'], ['db'], ['assessments'], ['presence'], ['admin']];
+const LIB_LAYERS = [['security'], ['env'], ['db'], ['assessments'], ['presence', 'teams'], ['admin']];
 
 function libLayerZones() {
   return LIB_LAYERS.flatMap((layer, index) =>
@@ -77,9 +77,9 @@ const config = [
             ...libLayerZones(),
             {
               // The engine's configuration stands between the assessments' records (its deletion hook) and
-              // every flow that reads a user through it (the assessments' pages, presence, admin).
+              // every flow that reads a user through it (the assessments' pages, presence, teams, admin).
               target: './lib/clerk-sync.ts',
-              from: ['./lib/presence', './lib/admin', './lib/assessments/submit.ts', './lib/assessments/views.ts'],
+              from: ['./lib/presence', './lib/teams', './lib/admin', './lib/assessments/submit.ts', './lib/assessments/views.ts'],
               message:
                 'lib/clerk-sync.ts configures the engine from the records and settings below it; flows that use the engine import it, not the reverse.',
             },

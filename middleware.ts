@@ -17,7 +17,7 @@ const authorizedParties = authorizedPartiesFromEnv();
 const clerkKeys = clerkKeysFromEnv();
 
 /** Signed-out visitors are sent to sign-in from these paths and everything under them. */
-const PROTECTED_PATHS = ['/dashboard', '/admin', '/assessments'];
+const PROTECTED_PATHS = ['/dashboard', '/admin', '/assessments', '/team'];
 
 function isProtectedPath(pathname: string): boolean {
   return PROTECTED_PATHS.some((path) => pathname === path || pathname.startsWith(`${path}/`));

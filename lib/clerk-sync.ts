@@ -1,6 +1,6 @@
 import 'server-only';
-import { createClerkSync, type CurrentUser, type SyncedUser } from 'clerk-mongo-sync';
-import { fetchUserWithClerkClient } from 'clerk-mongo-sync/next';
+import { createClerkSync, type CurrentOrganization, type CurrentUser, type SyncedUser } from 'clerk-mongo-sync';
+import { fetchMembershipWithClerkClient, fetchOrganizationWithClerkClient, fetchUserWithClerkClient } from 'clerk-mongo-sync/next';
 import { applyDeletionPolicy } from '@/lib/assessments/repository';
 import { db } from '@/lib/db/client';
 import { env } from '@/lib/env';
@@ -35,4 +35,18 @@ export type AppUser = SyncedUser<{ role: string | null }>;
  */
 export function loadUser(clerkId: string): Promise<CurrentUser<{ role: string | null }>> {
   return clerkSync.loadUser(clerkId, { fetchUser: fetchUserWithClerkClient });
+}
+
+/**
+ * The session's active organization and the viewer's membership of it,
+ * synced just in time from Clerk's Backend API (through @clerk/nextjs's
+ * client) when no webhook has delivered them yet. Every server path that
+ * shows an organization or links data to one goes through here, with the
+ * ids from the server's session (`auth()`), never the browser's.
+ */
+export function loadOrganization(clerkOrgId: string, clerkUserId: string): Promise<CurrentOrganization> {
+  return clerkSync.loadOrganization(clerkOrgId, clerkUserId, {
+    fetchOrganization: fetchOrganizationWithClerkClient,
+    fetchMembership: fetchMembershipWithClerkClient,
+  });
 }

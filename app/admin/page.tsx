@@ -48,6 +48,28 @@ export default async function AdminPage({ searchParams }: Props) {
             </dl>
           </section>
 
+          <section className="card" aria-labelledby="organizations-heading">
+            <h2 id="organizations-heading">Organizations and memberships</h2>
+            <dl className={styles.stats}>
+              <div data-stat="organizations">
+                <dt>Organizations</dt>
+                <dd>{overview.organizations.total - overview.organizations.deleted}</dd>
+              </div>
+              <div data-stat="organizations-deleted">
+                <dt>Deleted</dt>
+                <dd>{overview.organizations.deleted}</dd>
+              </div>
+              <div data-stat="memberships">
+                <dt>Memberships</dt>
+                <dd>{overview.memberships.total - overview.memberships.ended}</dd>
+              </div>
+              <div data-stat="memberships-ended">
+                <dt>Ended</dt>
+                <dd>{overview.memberships.ended}</dd>
+              </div>
+            </dl>
+          </section>
+
           <section className="card" aria-labelledby="day-heading">
             <h2 id="day-heading">Deliveries, last 24 hours</h2>
             <dl className={styles.stats}>

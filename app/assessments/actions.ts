@@ -14,8 +14,9 @@ export async function submitAssessmentAction(
   _previous: AssessmentFormState,
   formData: FormData,
 ): Promise<AssessmentFormState> {
-  const { userId } = await auth.protect();
-  const outcome = await submitAssessment(userId, slug, formData.entries());
+  // The organization is the session's active one, as the server reads it: never a field the browser sent.
+  const { userId, orgId } = await auth.protect();
+  const outcome = await submitAssessment(userId, slug, formData.entries(), orgId ?? null);
   switch (outcome.kind) {
     case 'created':
       redirect(`/assessments/${outcome.id}`);

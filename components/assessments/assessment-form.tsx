@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { AccountState } from '@/components/account-state';
+import { TeamState } from '@/components/teams/team-state';
 import type { PublicAssessment } from '@/lib/assessments/catalogue';
 import { answerFieldName } from '@/lib/assessments/fields';
 import type { AssessmentFormState } from '@/lib/assessments/submit';
@@ -34,6 +35,7 @@ export function AssessmentForm({ assessment, action }: Props) {
         </p>
       ) : null}
       {state.kind === 'account' ? <AccountState state={state.state} /> : null}
+      {state.kind === 'organization' ? <TeamState state={state.state} /> : null}
       <ol className={styles.questions}>
         {assessment.questions.map((question, index) => {
           const issue = issues[question.id];

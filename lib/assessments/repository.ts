@@ -5,11 +5,26 @@ import { db } from '@/lib/db/client';
 import type { DeletionPolicy } from '@/lib/env/schema';
 import { ASSESSMENTS_COLLECTION, assessmentRecordSchema, type AssessmentRecord } from './schema';
 
+/**
+ * Sharded, the collection's key is `{ clerkUserId: 'hashed', _id: 1 }`: every
+ * write is one user's (it carries `clerkUserId`) and so goes to one shard,
+ * as do a user's own reads. An organization's results span its members, so
+ * the team read asks every shard (scatter-gather) by design: it is an
+ * admin's page view, served on each shard by `clerkOrgId_createdAt`. None
+ * of these indexes is unique, so none needs the shard key as its prefix.
+ */
 export const ASSESSMENT_INDEXES: IndexDescription[] = [
-  // A user's history, newest first; the owner check; the deletion policy's match.
+  // A user's history, newest first; the owner check; the deletion policy's match; a member's own team results.
   { key: { clerkUserId: 1, createdAt: -1 }, name: 'clerkUserId_createdAt' },
   // Joins from the user's document (`$lookup` by its _id).
   { key: { userId: 1 }, name: 'userId' },
+  // An organization's results, newest first (its admins' team view). Personal results (null) are left out: `$gt: ''`
+  // matches strings only, and the planner sees that an equality on an org id implies it (it would not see it for $type).
+  {
+    key: { clerkOrgId: 1, createdAt: -1 },
+    name: 'clerkOrgId_createdAt',
+    partialFilterExpression: { clerkOrgId: { $gt: '' } },
+  },
 ];
 
 /**
@@ -49,11 +64,17 @@ async function assessments(): Promise<Collection<AssessmentRecord>> {
   return collection;
 }
 
-export type NewAssessmentRecord = Omit<AssessmentRecord, '_id' | 'anonymizedAt'>;
+type OrganizationLink = Pick<AssessmentRecord, 'organizationId' | 'clerkOrgId'>;
 
-export async function insertAssessment(record: NewAssessmentRecord): Promise<ObjectId> {
+/** A new result; a personal one leaves out the organization (stored as null, so every record has the fields). */
+export type NewAssessmentRecord = Omit<AssessmentRecord, '_id' | 'anonymizedAt' | keyof OrganizationLink> & {
+  organization?: { organizationId: ObjectId; clerkOrgId: string } | null;
+};
+
+export async function insertAssessment({ organization, ...record }: NewAssessmentRecord): Promise<ObjectId> {
   const _id = new ObjectId();
-  await (await assessments()).insertOne({ ...record, _id, anonymizedAt: null });
+  const link: OrganizationLink = { organizationId: organization?.organizationId ?? null, clerkOrgId: organization?.clerkOrgId ?? null };
+  await (await assessments()).insertOne({ ...record, ...link, _id, anonymizedAt: null });
   return _id;
 }
 
@@ -63,6 +84,29 @@ const HISTORY_LIMIT = 50;
 /** A user's results, newest first (served by the `clerkUserId_createdAt` index). */
 export async function listAssessmentsOf(clerkUserId: string, limit = HISTORY_LIMIT): Promise<AssessmentRecord[]> {
   const records = await (await assessments()).find({ clerkUserId }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+  return records.map((record) => assessmentRecordSchema.parse(record));
+}
+
+/** How many of an organization's results the team page lists. */
+const TEAM_RESULTS_LIMIT = 100;
+
+/**
+ * An organization's results by every member, newest first: for its admins
+ * only (the caller authorizes). Served by `clerkOrgId_createdAt`; sharded,
+ * a scatter-gather over every shard (see ASSESSMENT_INDEXES).
+ */
+export async function listTeamAssessments(clerkOrgId: string, limit = TEAM_RESULTS_LIMIT): Promise<AssessmentRecord[]> {
+  const records = await (await assessments()).find({ clerkOrgId }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+  return records.map((record) => assessmentRecordSchema.parse(record));
+}
+
+/** One member's results for an organization, newest first: what a member who is not an admin sees of the team's. */
+export async function listOwnTeamAssessments(
+  clerkUserId: string,
+  clerkOrgId: string,
+  limit = TEAM_RESULTS_LIMIT,
+): Promise<AssessmentRecord[]> {
+  const records = await (await assessments()).find({ clerkUserId, clerkOrgId }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
   return records.map((record) => assessmentRecordSchema.parse(record));
 }
 

@@ -12,11 +12,19 @@ export const ASSESSMENTS_COLLECTION = 'assessments';
  * the document), `clerkUserId` is the id every request knows from its
  * session (the owner check and the history query need no user lookup). Both
  * become null when the user is deleted under `DELETION_POLICY=anonymize`.
+ *
+ * A result taken for the session's active organization links to it the same
+ * way: `organizationId` (the `_id` of the engine's organizations document)
+ * and `clerkOrgId`, both from the server's session and synced membership,
+ * never from the browser. Both null for a personal result, and absent from
+ * results stored before organizations existed (read as null).
  */
 export const assessmentRecordSchema = z.object({
   _id: z.instanceof(ObjectId),
   userId: z.instanceof(ObjectId).nullable(),
   clerkUserId: z.string().nullable(),
+  organizationId: z.instanceof(ObjectId).nullable().default(null),
+  clerkOrgId: z.string().nullable().default(null),
   slug: z.string(),
   title: z.string(),
   /** Each answer with the correct choice it was scored against, so the record explains itself. */

@@ -1,29 +1,39 @@
 import 'server-only';
-import { unlessDatabaseDown, type CurrentUser } from 'clerk-mongo-sync';
-import { clerkSync, loadUser } from '@/lib/clerk-sync';
+import { unlessDatabaseDown, type CurrentOrganization, type CurrentUser } from 'clerk-mongo-sync';
+import { clerkSync, loadOrganization, loadUser } from '@/lib/clerk-sync';
 import { env } from '@/lib/env';
 import { findAssessment } from './catalogue';
 import { applyDeletionPolicy, insertAssessment } from './repository';
 import { parseSubmission, scoreAnswers, type AnswerSheet } from './submission';
 
 type AccountState = Exclude<CurrentUser['state'], 'ready'>;
+export type OrganizationState = Exclude<CurrentOrganization['state'], 'ready'>;
 
 export type SubmitOutcome =
   | { kind: 'created'; id: string }
   | { kind: 'invalid'; message: string; issues: Record<string, string>; values: AnswerSheet }
   | { kind: 'account'; state: AccountState }
+  | { kind: 'organization'; state: OrganizationState }
   | { kind: 'unknown_assessment' };
 
 /** What the assessment form shows after a submission that did not create a record. */
-export type AssessmentFormState = { kind: 'editing' } | Extract<SubmitOutcome, { kind: 'invalid' | 'account' }>;
+export type AssessmentFormState = { kind: 'editing' } | Extract<SubmitOutcome, { kind: 'invalid' | 'account' | 'organization' }>;
 
 /**
- * Scores a submitted answer sheet and stores it for the signed-in user.
- * Nothing is written unless the sheet is valid and the user's document is
- * ready (`loadUser` syncs it from Clerk first if no webhook has yet),
- * since the record links to that document's `_id`.
+ * Scores a submitted answer sheet and stores it for the signed-in user, and
+ * for their session's active organization if there is one (`clerkOrgId`,
+ * from `auth()`). Nothing is written unless the sheet is valid, the user's
+ * document is ready and, for an organization, it is live and the user an
+ * active member (each synced from Clerk first if no webhook has yet), since
+ * the record links to those documents' `_id`s. A result meant for an
+ * organization is never stored as a personal one instead.
  */
-export async function submitAssessment(clerkId: string, slug: string, entries: Iterable<[string, unknown]>): Promise<SubmitOutcome> {
+export async function submitAssessment(
+  clerkId: string,
+  slug: string,
+  entries: Iterable<[string, unknown]>,
+  clerkOrgId: string | null = null,
+): Promise<SubmitOutcome> {
   const assessment = findAssessment(slug);
   if (!assessment) return { kind: 'unknown_assessment' };
   const sheet = parseSubmission(assessment, entries);
@@ -31,12 +41,15 @@ export async function submitAssessment(clerkId: string, slug: string, entries: I
 
   const current = await loadUser(clerkId);
   if (current.state !== 'ready') return { kind: 'account', state: current.state };
+  const team = clerkOrgId ? await loadOrganization(clerkOrgId, clerkId) : null;
+  if (team && team.state !== 'ready') return { kind: 'organization', state: team.state };
 
   return unlessDatabaseDown(
     async (): Promise<SubmitOutcome> => {
       const id = await insertAssessment({
         userId: current.user._id,
         clerkUserId: clerkId,
+        organization: team && { organizationId: team.organization._id, clerkOrgId: team.organization.clerkOrgId },
         slug: assessment.slug,
         title: assessment.title,
         ...scoreAnswers(assessment, sheet.answers),

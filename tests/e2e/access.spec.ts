@@ -8,7 +8,14 @@ import { deliverWebhook, signInAs } from './support/clerk';
 import { OUTSIDE_PAGE_TESTID, test, expect } from './support/test';
 
 // Every protected page; the id is well-formed and unknown (a page of its own under the protected path).
-for (const path of ['/dashboard', '/admin', '/assessments', '/assessments/take/webhook-delivery', `/assessments/${'0'.repeat(24)}`]) {
+for (const path of [
+  '/dashboard',
+  '/admin',
+  '/assessments',
+  '/team',
+  '/assessments/take/webhook-delivery',
+  `/assessments/${'0'.repeat(24)}`,
+]) {
   test(`signed out, ${path} redirects toward sign-in, with the way back`, async ({ page, context, origin }) => {
     const answered = page.waitForResponse(`${origin}${path}`);
     // Where the redirect leads may be Clerk's Account Portal, which the offline browser cannot load.

@@ -6,7 +6,19 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { STATUS_BY_OUTCOME, type DeliveryOutcome } from 'clerk-mongo-sync';
-import { clerkUser, sessionEvent, signWebhook, userCreatedEvent, userDeletedEvent } from 'clerk-mongo-sync/testing';
+import {
+  clerkUser,
+  membershipCreatedEvent,
+  membershipDeletedEvent,
+  membershipPayload,
+  organizationCreatedEvent,
+  organizationDeletedEvent,
+  organizationPayload,
+  sessionEvent,
+  signWebhook,
+  userCreatedEvent,
+  userDeletedEvent,
+} from 'clerk-mongo-sync/testing';
 import { DeliveriesChart } from '@/components/admin/deliveries-chart';
 import { DeliveriesTable } from '@/components/admin/deliveries-table';
 import { hourlyByOutcome, OUTCOMES } from '@/lib/admin/delivery-stats';
@@ -54,6 +66,28 @@ describe('admin overview', () => {
     expect(new Set(segments)).toEqual(new Set(['applied', 'stale']));
     expect(chart.match(/<rect /g)?.length).toBe(segments.length + 2 /* one legend swatch per outcome present */);
     expect(chart).toMatch(/UTC: \d applied/);
+  });
+
+  it('counts organizations and memberships beside users: live, deleted, ended', async () => {
+    const [kept, removed] = [organizationPayload(), organizationPayload()];
+    const left = membershipPayload({ organization: kept });
+    for (const event of [
+      organizationCreatedEvent(kept),
+      organizationCreatedEvent(removed),
+      membershipCreatedEvent(membershipPayload({ organization: kept, role: 'org:admin' })),
+      membershipCreatedEvent(left),
+      membershipCreatedEvent(membershipPayload({ organization: removed })),
+    ]) {
+      expect((await deliver(event)).body.outcome).toBe('applied');
+    }
+    expect((await deliver(membershipDeletedEvent(left))).body.outcome).toBe('applied');
+    // The organization's deletion ends its membership with it.
+    expect((await deliver(organizationDeletedEvent(removed.id))).body.outcome).toBe('applied');
+
+    const overview = await loadAdminOverview();
+    if (overview.state !== 'ready') throw new Error(`overview is ${overview.state}`);
+    expect(overview.organizations).toEqual({ total: 2, deleted: 1 });
+    expect(overview.memberships).toEqual({ total: 3, ended: 2 });
   });
 });
 

@@ -84,6 +84,9 @@ describe('assessments of a synced user', () => {
       _id: expect.anything(),
       userId: stored!._id,
       clerkUserId: user.id,
+      // A personal result: no active organization.
+      organizationId: null,
+      clerkOrgId: null,
       slug: assessment.slug,
       title: assessment.title,
       answers: m.submission.scoreAnswers(assessment, choices(3)).answers,

@@ -6,6 +6,16 @@
  * looks for suffixed cookies instead); `sid`, `azp`, `v`, `fva` and `sts` are
  * there because Clerk's tokens carry them: `sts: "active"` keeps the session
  * from counting as pending (signed out).
+ *
+ * An active organization is the version-2 token's `o` claim, as
+ * @clerk/shared's `__experimental_JWTPayloadToAuthObjectProperties` (what
+ * @clerk/backend's `authenticateRequest` and so `auth()` use) reads it when
+ * `v` is 2: `o.id` → `orgId`, `o.slg` → `orgSlug`, `o.rol` (without the
+ * `org:` prefix) → `orgRole: "org:<rol>"`, and the custom permissions packed
+ * as Clerk packs them: `o.per` lists permission names, `o.fpm` holds per
+ * feature (the `o:`-scoped entries of the top-level `fea` claim, in order) a
+ * decimal bitmask over `per`. Version-1 claims (`org_id`, `org_role`…) are
+ * read only when `v` is not 2, so they are not minted.
  */
 import { importPKCS8, SignJWT } from 'jose';
 import { TEST_CLERK_KEYS } from '../harness/next-server';
@@ -31,17 +41,63 @@ export type SessionOptions = {
   origin: string;
   /** The token's `azp`: the origin Clerk's frontend minted it on; the app's own unless a test says otherwise. */
   authorizedParty?: string;
+  /** The session's active organization; none (the personal account) unless given. */
+  organization?: SessionOrganization;
 };
+
+export type SessionOrganization = {
+  id: string;
+  slug: string;
+  /** Clerk's role key, e.g. `org:admin` or `org:member` (the claim carries it without the prefix). */
+  role: string;
+  /** Custom permissions, `org:<feature>:<permission>`; Clerk's system permissions are not in session tokens. */
+  permissions?: readonly string[];
+};
+
+type OrganizationClaims = { fea?: string; o: { id: string; slg: string; rol: string; per?: string; fpm?: string } };
+
+/** The `o` claim (and `fea`, which names the features `o.fpm` maps) for an active organization. */
+export function organizationClaims({ id, slug, role, permissions = [] }: SessionOrganization): OrganizationClaims {
+  const o = { id, slg: slug, rol: role.replace(/^org:/, '') };
+  if (permissions.length === 0) return { o };
+  const parsed = permissions.map((permission) => {
+    const [, feature, name] = /^org:([^:]+):([^:]+)$/.exec(permission) ?? [];
+    if (!feature || !name) throw new Error(`not an organization permission (org:<feature>:<permission>): ${permission}`);
+    return { feature, name };
+  });
+  const features = [...new Set(parsed.map(({ feature }) => feature))];
+  const names = [...new Set(parsed.map(({ name }) => name))];
+  // Bit i of a feature's mask (least significant first) grants names[i] within that feature.
+  const masks = features.map((feature) =>
+    parsed
+      .filter((permission) => permission.feature === feature)
+      .reduce((mask, { name }) => mask | (1n << BigInt(names.indexOf(name))), 0n)
+      .toString(),
+  );
+  return {
+    fea: features.map((feature) => `o:${feature}`).join(','),
+    o: { ...o, per: names.join(','), fpm: masks.join(',') },
+  };
+}
 
 export async function mintSessionToken({
   userId,
   sessionId = clerkId('sess'),
   origin,
   authorizedParty = origin,
+  organization,
 }: SessionOptions): Promise<string> {
   const key = await importPKCS8(runSecrets().jwtPrivateKey, 'RS256');
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ azp: authorizedParty, sid: sessionId, v: 2, fva: [0, -1], sts: 'active' })
+  const claims = {
+    azp: authorizedParty,
+    sid: sessionId,
+    v: 2,
+    fva: [0, -1],
+    sts: 'active',
+    ...(organization && organizationClaims(organization)),
+  };
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: INSTANCE_KEY_ID, cat: SESSION_TOKEN_CATEGORY })
     .setSubject(userId)
     .setIssuer(`https://${FRONTEND_API_HOST}`)

@@ -15,7 +15,7 @@
  *   session token (tools/clerk/session-tokens.ts).
  */
 import type { BrowserContext } from '@playwright/test';
-import { clerkId, type ClerkUserJsonFixture, postWebhook, signWebhook } from 'clerk-mongo-sync/testing';
+import { clerkId, type ClerkMembershipJsonFixture, type ClerkUserJsonFixture, postWebhook, signWebhook } from 'clerk-mongo-sync/testing';
 import { runSecrets } from '../../../tools/clerk/run-secrets';
 import { mintSessionToken, type SessionOptions } from '../../../tools/clerk/session-tokens';
 
@@ -52,9 +52,18 @@ export async function deliverWebhook(origin: string, payload: unknown, path = '/
  * Makes `user` exist in Clerk's Backend API (the e2e server's local double),
  * so the app's just-in-time sync finds it; without this, the double answers 404.
  */
-export async function registerInClerk(user: ClerkUserJsonFixture): Promise<void> {
+export function registerInClerk(user: ClerkUserJsonFixture): Promise<void> {
+  return putIntoClerk('users', user);
+}
+
+/** Makes a membership (and the organization it embeds) exist in Clerk's Backend API double, for the just-in-time sync of /team. */
+export function registerMembershipInClerk(membership: ClerkMembershipJsonFixture): Promise<void> {
+  return putIntoClerk('memberships', membership);
+}
+
+async function putIntoClerk(what: 'users' | 'memberships', json: unknown): Promise<void> {
   const port = process.env.E2E_CLERK_API_PORT;
   if (!port) throw new Error('E2E_CLERK_API_PORT is not set: run the e2e suite through tests/playwright.config.ts (npm run test:e2e).');
-  const response = await fetch(`http://127.0.0.1:${port}/__double/users`, { method: 'POST', body: JSON.stringify(user) });
-  if (!response.ok) throw new Error(`the Clerk API double refused the user: ${response.status}`);
+  const response = await fetch(`http://127.0.0.1:${port}/__double/${what}`, { method: 'POST', body: JSON.stringify(json) });
+  if (!response.ok) throw new Error(`the Clerk API double refused the ${what}: ${response.status}`);
 }

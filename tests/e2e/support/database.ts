@@ -2,7 +2,7 @@
  * Access to the app's database during e2e tests, to show that what the
  * browser displays is what MongoDB holds. Read-only, but for `setLastSeen`.
  */
-import { DEFAULT_COLLECTIONS, type UserDocument } from 'clerk-mongo-sync';
+import { DEFAULT_COLLECTIONS, type StoredMembership, type StoredOrganization, type UserDocument } from 'clerk-mongo-sync';
 import { MongoClient, type Db } from 'mongodb';
 import { ASSESSMENTS_COLLECTION, type AssessmentRecord } from '@/lib/assessments/schema';
 
@@ -22,6 +22,16 @@ async function withDatabase<T>(read: (database: Db) => Promise<T>): Promise<T> {
 
 export function storedUser(clerkId: string): Promise<UserDocument | null> {
   return withDatabase((database) => database.collection<UserDocument>(DEFAULT_COLLECTIONS.users).findOne({ clerkId }));
+}
+
+export function storedOrganization(clerkOrgId: string): Promise<StoredOrganization | null> {
+  return withDatabase((database) => database.collection<StoredOrganization>(DEFAULT_COLLECTIONS.organizations).findOne({ clerkOrgId }));
+}
+
+export function storedMembership(clerkOrgId: string, clerkUserId: string): Promise<StoredMembership | null> {
+  return withDatabase((database) =>
+    database.collection<StoredMembership>(DEFAULT_COLLECTIONS.memberships).findOne({ clerkOrgId, clerkUserId }),
+  );
 }
 
 export function storedAssessments(clerkUserId: string): Promise<AssessmentRecord[]> {
