@@ -30,7 +30,13 @@ import { createClerkSync, DEFAULT_COLLECTIONS, shardCollections } from 'clerk-mo
 import {
   clerkId,
   clerkUser,
+  membershipCreatedEvent,
+  membershipPayload,
+  membershipUpdatedEvent,
   newWebhookSecret,
+  organizationCreatedEvent,
+  organizationDeletedEvent,
+  organizationPayload,
   sessionEvent,
   userCreatedEvent,
   userDeletedEvent,
@@ -94,6 +100,7 @@ const app = {} as {
   /** The app's engine: users, just-in-time sync, presence, backfill and reconcile. */
   sync: (typeof import('@/lib/clerk-sync'))['clerkSync'];
   loadUser: (typeof import('@/lib/clerk-sync'))['loadUser'];
+  loadOrganization: (typeof import('@/lib/clerk-sync'))['loadOrganization'];
   people: typeof import('@/lib/presence/people');
   assessments: typeof import('@/lib/assessments/repository');
   admin: typeof import('@/lib/admin/overview');
@@ -165,12 +172,13 @@ describe('two app instances on a sharded cluster (two shards, a config server re
     }
     clerk = await startClerkApiDoubleForApp('sk_test_shardedDouble0000000000000000000');
     Object.assign(process.env, { MONGODB_URI: server.cluster.uri, MONGODB_DB: PATHS_DB, CLERK_WEBHOOK_SECRET: newWebhookSecret() });
-    const { clerkSync, loadUser } = await import('@/lib/clerk-sync');
+    const { clerkSync, loadUser, loadOrganization } = await import('@/lib/clerk-sync');
     Object.assign(app, {
       client: await import('@/lib/db/client'),
       webhook: await import('../support/webhook'),
       sync: clerkSync,
       loadUser,
+      loadOrganization,
       people: await import('@/lib/presence/people'),
       assessments: await import('@/lib/assessments/repository'),
       admin: await import('@/lib/admin/overview'),
@@ -263,7 +271,7 @@ describe('two app instances on a sharded cluster (two shards, a config server re
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       return answer.body.outcome;
     };
-    const { users, deliveries, sessions, assessments, syncRuns } = COLLECTIONS;
+    const { users, deliveries, sessions, assessments, syncRuns, organizations, memberships } = COLLECTIONS;
 
     // The webhook: a user's life, with a redelivery, sessions and a deletion that cascades.
     const ada = clerkUser({ firstName: 'Ada' });
@@ -296,13 +304,45 @@ describe('two app instances on a sharded cluster (two shards, a config server re
     ])) as ObjectId;
     await path('assessments listed', () => app.assessments.listAssessmentsOf(ada.id), [assessments]);
     await path('assessment opened', () => app.assessments.findOwnAssessment(ada.id, id.toHexString()), [assessments]);
+
+    // Organizations: written and read by the organization's id, a membership by the (organization, user) pair.
+    const acme = organizationPayload({ name: 'Acme' });
+    await path('webhook organization.created', () => delivered(organizationCreatedEvent(acme)), [organizations, deliveries]);
+    const adaInAcme = membershipPayload({ organization: acme, user: ada.id, role: 'org:admin' });
+    await path('webhook organizationMembership.created', () => delivered(membershipCreatedEvent(adaInAcme)), [
+      memberships,
+      organizations,
+      users,
+      deliveries,
+    ]);
+    const demoted = { ...adaInAcme, role: 'org:member', updated_at: adaInAcme.updated_at + 1_000 };
+    await path('webhook organizationMembership.updated', () => delivered(membershipUpdatedEvent(demoted)), [memberships, deliveries]);
+    await path("an organization's members", () => app.sync.memberships.ofOrganization(acme.id), [memberships]);
+    await path('one membership', () => app.sync.memberships.find(acme.id, ada.id), [memberships]);
+    // Just in time: an organization and a membership no webhook has delivered, fetched from the double.
+    const globex = organizationPayload({ name: 'Globex' });
+    clerk!.organizations.putMembership(membershipPayload({ organization: globex, user: ada.id }));
+    const team = await path('just-in-time organization', () => app.loadOrganization(globex.id, ada.id), [organizations, memberships]);
+    expect(team).toMatchObject({ state: 'ready', organization: { clerkOrgId: globex.id } });
+    await path('webhook organization.deleted, its memberships end', () => delivered(organizationDeletedEvent(globex.id)), [
+      organizations,
+      memberships,
+      deliveries,
+    ]);
+
     process.env.DELETION_POLICY = 'delete';
     await path('webhook user.deleted, the cascade (delete)', () => delivered(userDeletedEvent(ada.id)), [
       users,
       deliveries,
       sessions,
       assessments,
+      memberships,
     ]);
+    // A deleted user's memberships end in whichever organizations they were: the one scatter-gather write of the
+    // webhook, by design (memberships live with their organization), as rare as deletions. Checked below.
+    const userDeletionMemberships = perUser['webhook user.deleted, the cascade (delete)']![memberships];
+    delete perUser['webhook user.deleted, the cascade (delete)']![memberships];
+    expect(await app.sync.memberships.ofUser(ada.id), "the deleted user's memberships").toEqual([]);
 
     // Just in time: a signed-in user no webhook has delivered, fetched from Clerk's Backend API (the double).
     const grace = clerkUser({ firstName: 'Grace' });
@@ -358,9 +398,11 @@ describe('two app instances on a sharded cluster (two shards, a config server re
     ).toEqual([]);
     expect(await database.collection(assessments).countDocuments({ clerkUserId: null, slug: { $in: ['one', 'two', 'three'] } })).toBe(3);
 
-    // Scatter-gather by design: pages that list every user or delivery, and reconcile's pass over the stored users.
+    // Scatter-gather by design: pages that list every user or delivery, a deleted user's memberships, and
+    // reconcile's pass over the stored users.
     const viewer = { clerkId: grace.id, sessionId: clerkId('sess') };
     const everyShard = cluster.shards.map(({ name }) => name);
+    expect(userDeletionMemberships, "a deleted user's memberships end on").toEqual(everyShard);
     const people = await onShards(() => app.people.loadPeople(viewer));
     expect(people.reached[users], 'the People page reads users on').toEqual(everyShard);
     const admin = await onShards(() => app.admin.loadAdminOverview());
