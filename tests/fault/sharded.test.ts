@@ -80,6 +80,8 @@ const DOCUMENTED_SHARD_KEYS: Record<string, Document> = {
   webhook_deliveries: { _id: 'hashed' },
   sessions: { clerkId: 'hashed' },
   assessments: { clerkUserId: 'hashed', _id: 1 },
+  organizations: { clerkOrgId: 'hashed' },
+  memberships: { clerkOrgId: 'hashed' },
 };
 
 /** The engine's collections and the app's own. */
@@ -87,7 +89,14 @@ const COLLECTIONS = { ...DEFAULT_COLLECTIONS, assessments: ASSESSMENTS_COLLECTIO
 
 /** The database the in-process paths test works in (the app instances use the harness's own). */
 const PATHS_DB = 'paths';
-const STATE = [COLLECTIONS.users, COLLECTIONS.deliveries, COLLECTIONS.sessions, COLLECTIONS.assessments];
+const STATE = [
+  COLLECTIONS.users,
+  COLLECTIONS.deliveries,
+  COLLECTIONS.sessions,
+  COLLECTIONS.assessments,
+  COLLECTIONS.organizations,
+  COLLECTIONS.memberships,
+];
 const webhookUrls = (server: ShardedHarnessServer) => server.apps.map(({ origin }) => `${origin}/api/webhooks/clerk`);
 
 let server: ShardedHarnessServer | undefined;
