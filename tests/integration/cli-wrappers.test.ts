@@ -51,7 +51,8 @@ describe.concurrent('the app’s wrappers of the engine’s CLI', () => {
     const usage = await runToolCli('tools/db-cli.ts', ['sessions'], database());
     expect(usage).toMatchObject({
       code: 2,
-      stderr: 'db: usage: npm run db -- users | user <clerkId> | deliveries | indexes [--limit N] [--json]\n',
+      stderr:
+        'db: usage: npm run db -- users | user <clerkId> | organizations | organization <clerkOrgId> | deliveries | indexes [--limit N] [--json]\n',
     });
   });
 

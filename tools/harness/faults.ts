@@ -28,10 +28,10 @@ export type Fault<Server = HarnessServer> = {
 /** How long a fault may take to be confirmed, or lifted, before the run fails: a bound, not a wait. */
 const CONFIRM_WITHIN_MS = 60_000;
 
-async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + CONFIRM_WITHIN_MS;
+async function until(what: string, condition: () => Promise<boolean>, withinMs = CONFIRM_WITHIN_MS): Promise<void> {
+  const deadline = Date.now() + withinMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not confirmed within ${CONFIRM_WITHIN_MS / 1000} s: ${what}`);
+    if (Date.now() > deadline) throw new Error(`not confirmed within ${withinMs / 1000} s: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -142,21 +142,29 @@ function primaryLeaves<Server>(
 /** replSetStepDown's refusal when no electable secondary caught up within `secondaryCatchUpPeriodSecs`. */
 const EXCEEDED_TIME_LIMIT = 262;
 
+/** A graceful step-down waits for a secondary to catch up while deliveries keep writing: a bound for a loaded machine. */
+const STEP_DOWN_WITHIN_MS = 240_000;
+
 /**
- * The primary steps down once a secondary has caught up. On a loaded machine the
- * catch-up can take longer than the command waits (10 s), and the primary then
- * refuses and stays: it is asked again, so the fault happens whatever the speed.
+ * The primary steps down once a secondary has caught up. On a loaded machine,
+ * with deliveries still writing, the catch-up can take longer than the command
+ * waits (30 s), and the primary then refuses and stays: it is asked again, so
+ * the fault happens whatever the speed.
  */
 async function stepDown(primary: ReplicaSetMember): Promise<void> {
-  await until('the primary agrees to step down (a secondary caught up)', async () => {
-    try {
-      await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 10 }, { timeoutMs: 30_000 });
-      return true;
-    } catch (error) {
-      if (error instanceof MongoServerError && error.code === EXCEEDED_TIME_LIMIT) return false;
-      throw error;
-    }
-  });
+  await until(
+    'the primary agrees to step down (a secondary caught up)',
+    async () => {
+      try {
+        await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 30 }, { timeoutMs: 60_000 });
+        return true;
+      } catch (error) {
+        if (error instanceof MongoServerError && error.code === EXCEEDED_TIME_LIMIT) return false;
+        throw error;
+      }
+    },
+    STEP_DOWN_WITHIN_MS,
+  );
   await until('the old primary is a secondary', async () => !(await isPrimary(primary)));
 }
 
