@@ -17,6 +17,8 @@ export type OrganizationsRunContext = {
   kind: SyncKind;
   dryRun: boolean;
   pageSize: number;
+  /** Organizations whose memberships are synced side by side. */
+  concurrency: number;
   retry: RetryPolicy;
   signal?: AbortSignal | undefined;
   /** Where an interrupted run's organizations phase stood (null: from the first organization). */
@@ -50,8 +52,8 @@ function membershipStart(organization: ClerkOrganizationJson, context: Organizat
  * The organizations phase of backfill and reconcile, run after every user is
  * written (so memberships link to synced users): every organization Clerk
  * lists, then each one's memberships, written through the webhooks' guards
- * (OrganizationBatchWriter). The checkpoint is saved after every page of
- * memberships. Reconcile also ends what Clerk no longer has (see
+ * (OrganizationBatchWriter), several organizations at a time. The
+ * checkpoint is saved as the writes progress (syncMembershipsOfPage). Reconcile also ends what Clerk no longer has (see
  * `endUnlistedMemberships` and `tombstoneUnlistedOrganizations`).
  */
 export async function syncOrganizations(context: OrganizationsRunContext): Promise<OrganizationsResult> {
@@ -74,36 +76,114 @@ export async function syncOrganizations(context: OrganizationsRunContext): Promi
   let organizationsRead = 0;
   let membershipsRead = 0;
 
+  let done = 0;
   for await (const page of listOrganizationPages(api, { startOffset: listFrom, pageSize, retry, signal })) {
     organizationsRead += page.items.length;
     listed?.addFrom(page.items);
     const end = page.offset + page.items.length;
+    const total = Math.max(page.totalCount, end) - listFrom;
     if (end > resumeOffset) {
       const organizations = await writer.writeOrganizations(page.items);
-      for (const [index, organization] of organizations.entries()) {
-        if (signal?.aborted) return result(false);
-        context.progress(page.offset + index + 1 - listFrom, Math.max(page.totalCount, end) - listFrom);
-        const start = membershipStart(organization, context);
-        if (start === undefined) continue;
-        const checkpoint = { offset: page.offset + index, clerkOrgId: organization.id, clerkCreatedAt: organization.created_at };
-        const read = await syncMembershipsOf(context, writer, organization.id, start, (membershipOffset) =>
-          context.save({
-            ...checkpoint,
-            membershipOffset,
-            organizationCounts: writer.organizationCounts,
-            membershipCounts: writer.membershipCounts,
-          }),
-        );
-        membershipsRead += read ?? 0;
-        if (read === undefined) return result(false);
-      }
+      const synced = await syncMembershipsOfPage(context, writer, page.offset, page.items, organizations, () =>
+        context.progress(++done, total),
+      );
+      membershipsRead += synced.read;
+      if (!synced.complete) return result(false);
     }
-    context.progress(end - listFrom, Math.max(page.totalCount, end) - listFrom);
+    done = end - listFrom;
+    context.progress(done, total);
     if (signal?.aborted) return result(false);
     if (page.last) break;
   }
   if (listed) await tombstoneUnlistedOrganizations(context, writer, listed);
   return result(true);
+}
+
+/** Organizations whose memberships are read and written side by side (Clerk's latency and the database's overlap). */
+export const DEFAULT_ORGANIZATION_CONCURRENCY = 8;
+/** The checkpoint is saved at most this often while a page of organizations is worked on (and always at its end). */
+const SAVE_INTERVAL_MS = 1_000;
+
+type InFlight = { organization: ClerkOrganizationJson; offset: number; membershipOffset: number; done: boolean };
+
+/**
+ * The memberships of one page of organizations, `concurrency` organizations
+ * at a time. The checkpoint names the first organization (in listing order)
+ * not done and how far into its memberships it is: everything before it is
+ * written, so a resume redoes at most the organizations that were in flight
+ * (idempotently). A failure stops the other organizations, saves that
+ * checkpoint and is rethrown.
+ */
+async function syncMembershipsOfPage(
+  context: OrganizationsRunContext,
+  writer: OrganizationBatchWriter,
+  pageOffset: number,
+  rawPage: unknown[],
+  organizations: ClerkOrganizationJson[],
+  onDone: () => void,
+): Promise<{ read: number; complete: boolean }> {
+  const positionOf = (id: string) =>
+    pageOffset + rawPage.findIndex((raw) => typeof raw === 'object' && raw !== null && 'id' in raw && raw.id === id);
+  const flights: InFlight[] = organizations.map((organization) => {
+    const start = membershipStart(organization, context);
+    return { organization, offset: positionOf(organization.id), membershipOffset: start ?? 0, done: start === undefined };
+  });
+  let savedAt = Date.now();
+  const save = async (force: boolean) => {
+    if (!force && Date.now() - savedAt < SAVE_INTERVAL_MS) return;
+    savedAt = Date.now();
+    const first = flights.find((flight) => !flight.done);
+    const at = first ?? flights.at(-1);
+    if (!at) return;
+    await context.save({
+      offset: at.offset,
+      clerkOrgId: at.organization.id,
+      clerkCreatedAt: at.organization.created_at,
+      membershipOffset: first ? first.membershipOffset : null,
+      organizationCounts: writer.organizationCounts,
+      membershipCounts: writer.membershipCounts,
+    });
+  };
+  let next = 0;
+  let read = 0;
+  let stopped = false;
+  const worker = async () => {
+    try {
+      while (next < flights.length && !stopped) {
+        const flight = flights[next++]!;
+        if (flight.done) continue;
+        if (context.signal?.aborted) return void (stopped = true);
+        const count = await syncMembershipsOf(
+          context,
+          writer,
+          flight.organization.id,
+          flight.membershipOffset,
+          async (membershipOffset) => {
+            if (membershipOffset === null) flight.done = true;
+            else flight.membershipOffset = membershipOffset;
+            await save(false);
+          },
+        );
+        if (count === undefined) return void (stopped = true);
+        read += count;
+        onDone();
+      }
+    } catch (error) {
+      // The others finish the organization they are on and take no next one.
+      stopped = true;
+      throw error;
+    }
+  };
+  const workers = await Promise.allSettled(Array.from({ length: context.concurrency }, worker));
+  const failed = workers.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed) {
+    stopped = true;
+    // Where the writes are, so the next run resumes there; the failure itself is what the run reports.
+    await save(true).catch(() => undefined);
+    throw failed.reason;
+  }
+  await save(true);
+  return { read, complete: !stopped };
 }
 
 /**
@@ -131,9 +211,10 @@ async function syncMembershipsOf(
       if (signal?.aborted && !page.last) return undefined;
     }
   } catch (error) {
+    if (!(error instanceof ClerkRequestFailed && error.failure.kind === 'not_found')) throw error;
     // Deleted in Clerk since it was listed: its memberships end with its tombstone (webhook, or the next reconcile).
-    if (error instanceof ClerkRequestFailed && error.failure.kind === 'not_found') return read;
-    throw error;
+    await save(null);
+    return read;
   }
   if (listed) await endUnlistedMemberships(context, writer, clerkOrgId, listed);
   await save(null);

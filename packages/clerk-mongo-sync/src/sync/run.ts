@@ -6,7 +6,7 @@ import type { ClerkUserJson } from '../users/clerk-user.js';
 import type { UserFields } from '../users/repository.js';
 import { freshCheckpoint, saveCheckpoint, unfinishedRun, type SyncCheckpoint, type SyncKind } from './checkpoint.js';
 import { listUserPages, MAX_PAGE_SIZE } from './clerk-pages.js';
-import { syncOrganizations } from './organizations-run.js';
+import { DEFAULT_ORGANIZATION_CONCURRENCY, syncOrganizations } from './organizations-run.js';
 import { ListedIds, tombstoneUsersMissingFromClerk } from './reconcile.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { addCounts, ZERO_COUNTS, type SyncCounts, type SyncSummary } from './summary.js';
@@ -36,6 +36,8 @@ export type SyncOptions = {
   restart?: boolean;
   /** Users per Clerk request, at most 500 (Clerk's limit). */
   pageSize?: number;
+  /** Organizations whose memberships are read and written side by side (default 8). */
+  organizationConcurrency?: number;
   /** Already-stored users looked up together (see UserBatchWriter). */
   lookupBatchSize?: number;
   retry?: RetryPolicy;
@@ -88,6 +90,7 @@ async function syncWith(store: Store, target: SyncTarget, options: SyncOptions, 
   await persist({});
 
   const read = { users: 0, organizations: 0, memberships: 0 };
+  let organizationsStartedAt: number | undefined;
   const summary = (): SyncSummary => ({
     kind,
     dryRun,
@@ -100,6 +103,7 @@ async function syncWith(store: Store, target: SyncTarget, options: SyncOptions, 
     resumedFromOffset: resumed && resumedInOrganizations === undefined ? resumeOffset : null,
     resumedOrganizationsFromOffset: resumedInOrganizations ? resumedInOrganizations.offset : null,
     elapsedMs: Date.now() - startedAt,
+    organizationsElapsedMs: organizationsStartedAt === undefined ? 0 : Date.now() - organizationsStartedAt,
   });
 
   try {
@@ -111,12 +115,14 @@ async function syncWith(store: Store, target: SyncTarget, options: SyncOptions, 
       if (!users) return { status: 'interrupted', summary: summary() };
       await persist({ phase: 'organizations', organizations: null });
     }
+    organizationsStartedAt = Date.now();
     const organizations = await syncOrganizations({
       store,
       api: target.api,
       kind,
       dryRun,
       pageSize,
+      concurrency: Math.max(1, options.organizationConcurrency ?? DEFAULT_ORGANIZATION_CONCURRENCY),
       retry,
       signal,
       resumed: resumedInOrganizations ?? null,

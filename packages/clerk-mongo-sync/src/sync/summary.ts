@@ -45,4 +45,6 @@ export type SyncSummary = {
   /** Where this process started listing organizations: null, or the checkpoint of a run interrupted among them. */
   resumedOrganizationsFromOffset: number | null;
   elapsedMs: number;
+  /** The part of `elapsedMs` spent on organizations and memberships (after the users). */
+  organizationsElapsedMs: number;
 };

@@ -172,39 +172,41 @@ describe('backfill of organizations and memberships', () => {
     expect(await memberships.countDocuments({ deletedAt: null })).toBe(30 - MEMBERS - 1);
   });
 
-  it('stopped among organizations, resumes there (the users are not listed again) and within the organization’s memberships', async () => {
+  it('stopped among organizations, resumes at the first organization not done; the users are not listed again', async () => {
     const double = await clerkWithOrganizations();
     const controller = new AbortController();
     const progress = {
       update: (done: number, _total: number, unit: string) => (unit === 'organizations' && done === 3 ? controller.abort() : undefined),
       finish: () => {},
     };
-    const first = await sync(double, { kind: 'backfill', progress, signal: controller.signal });
+    // One organization at a time, so that where it stops is known.
+    const first = await sync(double, { kind: 'backfill', progress, signal: controller.signal, organizationConcurrency: 1 });
     expect(first.status).toBe('interrupted');
     const checkpoint = await db()
       .collection(COLLECTIONS.syncRuns)
       .findOne({ _id: 'backfill' as never });
-    // Stopped after the first page of organization 2's memberships.
+    // Stopped once organization 2 was done (progress counts an organization when its memberships are written).
     expect(checkpoint).toMatchObject({
       phase: 'organizations',
       completedAt: null,
-      organizations: { clerkOrgId: generatedOrganizationId(2), membershipOffset: 2 },
+      organizations: { clerkOrgId: generatedOrganizationId(3), membershipOffset: 0 },
     });
     const { memberships } = await collections();
-    expect(await memberships.countDocuments({})).toBe(12);
+    expect(await memberships.countDocuments({})).toBe(15);
 
     double.requests.length = 0;
-    const second = completed(await sync(double, { kind: 'backfill' }));
+    const second = completed(await sync(double, { kind: 'backfill', organizationConcurrency: 1 }));
     expect(requestsTo(double, 'list')).toHaveLength(0);
-    expect(second.resumedOrganizationsFromOffset).toBe(2);
-    // Organizations 0 and 1 were done: their memberships are not read again; organization 2's from one page back.
+    expect(second.resumedOrganizationsFromOffset).toBe(3);
+    // One page of organizations back; the memberships of those done before the checkpoint are not read again.
+    expect(requestsTo(double, 'organizations').map((request) => request.offset)).toEqual([1, 3, 5]);
     const membershipRequests = requestsTo(double, 'memberships');
-    expect(membershipRequests.some((request) => request.id === generatedOrganizationId(1))).toBe(false);
-    expect(membershipRequests.filter((request) => request.id === generatedOrganizationId(2)).map((request) => request.offset)).toEqual([
+    expect(membershipRequests.some((request) => request.id === generatedOrganizationId(2))).toBe(false);
+    expect(membershipRequests.filter((request) => request.id === generatedOrganizationId(3)).map((request) => request.offset)).toEqual([
       0, 2, 4,
     ]);
-    expect(second.organizations).toMatchObject({ created: 6, unchanged: 4 });
-    expect(second.memberships).toMatchObject({ created: 30, unchanged: 2 });
+    expect(second.organizations).toMatchObject({ created: 6, unchanged: 3 });
+    expect(second.memberships).toMatchObject({ created: 30, unchanged: 0 });
     expect(await memberships.countDocuments({ deletedAt: null })).toBe(30);
   });
 
@@ -213,7 +215,7 @@ describe('backfill of organizations and memberships', () => {
     // Organization 0's three pages and organization 1's first two answer; every attempt at its third fails.
     double.failNext('memberships', { kind: 'slow', delayMs: 0 }, 5);
     double.failNext('memberships', { kind: 'server_error', status: 503 }, FAST_RETRY.maxAttempts);
-    const first = await sync(double, { kind: 'backfill' });
+    const first = await sync(double, { kind: 'backfill', organizationConcurrency: 1 });
     expect(first).toMatchObject({ status: 'clerk_failed', message: expect.stringMatching(/after 4 attempts \(last: HTTP 503\)/) });
     const checkpoint = await db()
       .collection(COLLECTIONS.syncRuns)
@@ -224,7 +226,7 @@ describe('backfill of organizations and memberships', () => {
     });
 
     double.requests.length = 0;
-    const second = completed(await sync(double, { kind: 'backfill' }));
+    const second = completed(await sync(double, { kind: 'backfill', organizationConcurrency: 1 }));
     expect(second.resumedOrganizationsFromOffset).toBe(1);
     const membershipRequests = requestsTo(double, 'memberships');
     expect(membershipRequests.some((request) => request.id === generatedOrganizationId(0))).toBe(false);
