@@ -11,7 +11,7 @@ import {
 } from '../organizations/clerk-organization.js';
 import { endMemberships, guardedMembershipWrite } from '../organizations/memberships.js';
 import { guardedOrganizationUpsert } from '../organizations/repository.js';
-import type { StoredOrganization } from '../organizations/schema.js';
+import type { StoredMembership, StoredOrganization } from '../organizations/schema.js';
 import { presenceStub } from '../users/presence.js';
 import type { StoredUser } from '../users/schema.js';
 import { addCounts, ZERO_COUNTS, type SyncCounts } from './summary.js';
@@ -27,48 +27,71 @@ function verdict(stored: Stored | undefined, version: number, tombstoneIsFinal: 
   return stored.version < version ? 'update' : 'stale';
 }
 
-type Guarded<T extends Document> = { filter: Filter<T>; update: UpdateFilter<T> };
+/** A guarded write, and the document it inserts when nothing is stored (what its upsert would insert). */
+type Guarded<T extends Document> = { filter: Filter<T>; update: UpdateFilter<T>; inserted: T };
+
+function guarded<T extends Document>({ filter, update }: { filter: Filter<T>; update: UpdateFilter<T> }, keys: Partial<T>): Guarded<T> {
+  return { filter, update, inserted: { ...keys, ...update.$set, ...update.$setOnInsert } as T };
+}
 
 /**
- * The guarded writes as one unordered bulk of upserts. An upsert the unique
- * index refuses lost to a stored state its guard rejects, or raced another
- * writer's insert: as `guardedUpsert` does, it is tried once more without
- * upsert, so the guard decides against what is stored now. Returns
- * created/updated/stale counts.
+ * Writes what the lookup found new as plain inserts (one unordered
+ * insertMany, as UserBatchWriter does: the unique index refuses any that
+ * another writer stored meanwhile), then the refused ones and those stored
+ * older through the guarded upsert, one unordered bulk; an upsert the index
+ * refuses raced an insert, so it is tried once more without upsert and the
+ * guard decides against what is stored now (as `guardedUpsert` does).
+ * Returns created/updated/stale counts.
  */
-async function writeGuarded<T extends Document>(collection: Collection<T>, writes: Guarded<T>[]): Promise<Partial<SyncCounts>> {
-  if (writes.length === 0) return {};
-  const operations = writes.map(({ filter, update }): AnyBulkWriteOperation<T> => ({ updateOne: { filter, update, upsert: true } }));
-  let refused: number[] = [];
+async function writeGuarded<T extends Document>(
+  collection: Collection<T>,
+  creates: Guarded<T>[],
+  updates: Guarded<T>[],
+): Promise<Partial<SyncCounts>> {
   let created = 0;
+  const pending = [...updates];
+  if (creates.length > 0) {
+    try {
+      created += (await collection.insertMany(creates.map((write) => write.inserted) as never[], { ordered: false })).insertedCount;
+    } catch (error) {
+      const refused = writeErrorsOf(error);
+      if (refused.length === 0 || refused.some((refusal) => !isDuplicateKey(refusalError(refusal)))) throw error;
+      created += creates.length - refused.length;
+      for (const refusal of refused) pending.push(creates[refusal.index]!);
+    }
+  }
+  if (pending.length === 0) return { created };
+  const operations = pending.map(({ filter, update }): AnyBulkWriteOperation<T> => ({ updateOne: { filter, update, upsert: true } }));
+  let refused: number[] = [];
   let updated = 0;
   try {
     const result = await collection.bulkWrite(operations, { ordered: false });
-    created = result.upsertedCount;
+    created += result.upsertedCount;
     updated = result.modifiedCount;
   } catch (error) {
     const refusals = writeErrorsOf(error);
     if (refusals.length === 0 || refusals.some((refusal) => !isDuplicateKey(refusalError(refusal)))) throw error;
     refused = refusals.map((refusal) => refusal.index);
     const partial = (error as { result?: { upsertedCount?: number; modifiedCount?: number } }).result;
-    created = partial?.upsertedCount ?? 0;
+    created += partial?.upsertedCount ?? 0;
     updated = partial?.modifiedCount ?? 0;
   }
+  // Every matched upsert modifies (the guard requires an older version, the update sets the newer one): only a refusal can be stale.
   let stale = 0;
   for (const index of refused) {
-    const { filter, update } = writes[index]!;
+    const { filter, update } = pending[index]!;
     if ((await collection.updateOne(filter, update)).modifiedCount > 0) updated++;
     else stale++;
   }
-  return { created, updated, stale: stale + writes.length - created - updated - refused.length };
+  return { created, updated, stale };
 }
 
 /**
  * Writes Clerk organizations and one organization's memberships in bulk,
  * through the same order guards as webhooks (guardedOrganizationUpsert,
  * guardedMembershipWrite): each page is looked up in one `$in` query, only
- * what is new or older is written (one unordered bulk), so a re-run writes
- * nothing, a newer webhook write is never overwritten and a tombstone never
+ * what is new (inserted) or stored older (the guarded update) is written, so
+ * a re-run writes nothing, a newer webhook write is never overwritten and a tombstone never
  * revived. `dryRun` counts the verdicts and writes nothing.
  */
 export class OrganizationBatchWriter {
@@ -89,15 +112,25 @@ export class OrganizationBatchWriter {
     );
     const ids = readable.map((organization) => organization.id);
     const stored = await lookUp(this.store.organizations, { clerkOrgId: { $in: ids } }, (doc) => doc.clerkOrgId);
-    const writes: Guarded<StoredOrganization>[] = [];
+    const creates: Guarded<StoredOrganization>[] = [];
+    const updates: Guarded<StoredOrganization>[] = [];
     const now = new Date();
     for (const organization of readable) {
       const outcome = verdict(stored.get(organization.id), organization.updated_at, true);
       if (outcome === 'unchanged' || outcome === 'stale') this.countOrganizations({ [outcome]: 1 });
       else if (this.dryRun) this.countOrganizations(outcome === 'create' ? { created: 1 } : { updated: 1 });
-      else writes.push(guardedOrganizationUpsert(organizationFieldsOf(organization), organization.updated_at, now));
+      else {
+        const write = guarded<StoredOrganization>(
+          guardedOrganizationUpsert(organizationFieldsOf(organization), organization.updated_at, now),
+          {
+            clerkOrgId: organization.id,
+            deletedAt: null,
+          },
+        );
+        (outcome === 'create' ? creates : updates).push(write);
+      }
     }
-    if (!this.dryRun) this.countOrganizations(await writeGuarded(this.store.organizations, writes));
+    if (!this.dryRun) this.countOrganizations(await writeGuarded(this.store.organizations, creates, updates));
     return readable;
   }
 
@@ -120,31 +153,29 @@ export class OrganizationBatchWriter {
     if (ours.length === 0) return;
     const userIds = ours.map((membership) => membership.public_user_data.user_id);
     const stored = await lookUp(this.store.memberships, { clerkOrgId, clerkUserId: { $in: userIds } }, (doc) => doc.clerkUserId);
-    const pending: ClerkMembershipJson[] = [];
+    const pending: { membership: ClerkMembershipJson; create: boolean }[] = [];
     for (const membership of ours) {
       // The membership guard is the version alone (a rejoin is a newer version of the pair), as for webhooks.
       const outcome = verdict(stored.get(membership.public_user_data.user_id), membership.updated_at, false);
       if (outcome === 'unchanged' || outcome === 'stale') this.countMemberships({ [outcome]: 1 });
       else if (this.dryRun) this.countMemberships(outcome === 'create' ? { created: 1 } : { updated: 1 });
-      else pending.push(membership);
+      else pending.push({ membership, create: outcome === 'create' });
     }
     if (this.dryRun || pending.length === 0) return;
 
     const organization = await this.store.organizations.findOne({ clerkOrgId }, { projection: { _id: 1 } });
     if (!organization) throw new Error('an organization document vanished while its memberships were linked to it');
-    const users = await this.userLinks(pending.map((membership) => membership.public_user_data.user_id));
+    const users = await this.userLinks(pending.map(({ membership }) => membership.public_user_data.user_id));
     const now = new Date();
-    const writes = pending.map((membership) => {
+    const creates: Guarded<StoredMembership>[] = [];
+    const updates: Guarded<StoredMembership>[] = [];
+    for (const { membership, create } of pending) {
       const fields = membershipFieldsOf(membership);
-      return guardedMembershipWrite(
-        fields,
-        { organizationId: organization._id, userId: users.get(fields.clerkUserId)! },
-        membership.updated_at,
-        null,
-        now,
-      );
-    });
-    this.countMemberships(await writeGuarded(this.store.memberships, writes));
+      const links = { organizationId: organization._id, userId: users.get(fields.clerkUserId)! };
+      const write = guardedMembershipWrite(fields, links, membership.updated_at, null, now);
+      (create ? creates : updates).push(guarded<StoredMembership>(write, { clerkOrgId, clerkUserId: fields.clerkUserId }));
+    }
+    this.countMemberships(await writeGuarded(this.store.memberships, creates, updates));
     await this.endIfSideDeleted(clerkOrgId, userIds);
   }
 
