@@ -333,6 +333,7 @@ describe('two app instances on a sharded cluster (two shards, a config server re
     clerk!.organizations.putMembership(membershipPayload({ organization: globex, user: ada.id }));
     const team = await path('just-in-time organization', () => app.loadOrganization(globex.id, ada.id), [organizations, memberships]);
     expect(team).toMatchObject({ state: 'ready', organization: { clerkOrgId: globex.id } });
+    clerk!.organizations.delete(globex.id);
     await path('webhook organization.deleted, its memberships end', () => delivered(organizationDeletedEvent(globex.id)), [
       organizations,
       memberships,

@@ -5,9 +5,13 @@
  * empty database. Prints elapsed time, users/s and the sync process's peak
  * RSS, and the 1M/100k memory ratio (backfill memory must not grow with the
  * number of users). Then a second run over the 100,000 (everything stored
- * already). Targets are reported, not asserted.
+ * already). Then organizations: 1,000 organizations × 20 members (20,000
+ * memberships, of 20,000 users) in one run, its organizations phase
+ * (memberships/s) against the same run's users phase (users/s), the baseline.
+ * Targets are reported, not asserted.
  *
- * `-- --users 2000,5000`: other sizes (the last is compared with the first).
+ * `-- --users 2000,5000`: other sizes (the last is compared with the first);
+ * `-- --organizations 100x20` another organizations row, `none` to skip it.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,8 +34,13 @@ const RUN_CAP_MS = 15 * 60_000;
 type SyncJson = {
   status: string;
   counts: Record<string, number>;
+  organizations: Record<string, number>;
+  memberships: Record<string, number>;
   usersRead: number;
+  organizationsRead: number;
+  membershipsRead: number;
   elapsedMs: number;
+  organizationsElapsedMs: number;
   usersPerSecond: number;
   peakRssBytes: number;
 };
@@ -52,10 +61,10 @@ function runBackfill(env: Record<string, string>): Promise<SyncJson> {
   });
 }
 
-async function storedUsers(database: LocalDb, name: string): Promise<number> {
+async function stored(database: LocalDb, name: string, collection = 'users'): Promise<number> {
   const client = new MongoClient(database.uri);
   try {
-    return await client.db(name).collection('users').countDocuments({});
+    return await client.db(name).collection(collection).countDocuments({ deletedAt: null });
   } finally {
     await client.close();
   }
@@ -72,7 +81,7 @@ async function measure(database: LocalDb, users: number, label: string, database
       CLERK_API_URL: clerk.url,
     });
     const wallMs = Date.now() - started;
-    const measured = { label, users, wallMs, result, stored: await storedUsers(database, databaseName) };
+    const measured = { label, users, wallMs, result, stored: await stored(database, databaseName) };
     console.log(row(measured));
     return measured;
   } finally {
@@ -95,8 +104,57 @@ function row({ label, users, wallMs, result, stored }: Measured): string {
   ].join(' · ');
 }
 
+const perSecond = (read: number, ms: number) => (ms > 0 ? (read * 1000) / ms : 0);
+
+/**
+ * Organizations × members into an empty database: the users first (members
+ * are generated users), then organizations and memberships; each phase's
+ * rate from the same run, the users' the baseline.
+ */
+async function measureOrganizations(database: LocalDb, organizations: number, members: number): Promise<void> {
+  const users = organizations * members;
+  const clerk = await startClerkApiDouble({
+    secretKey: SECRET_KEY,
+    generatedUsers: users,
+    generatedOrganizations: organizations,
+    membersPerOrganization: members,
+  });
+  const databaseName = `bench_backfill_orgs_${organizations}x${members}`;
+  try {
+    const result = await runBackfill({
+      MONGODB_URI: database.uri,
+      MONGODB_DB: databaseName,
+      CLERK_SECRET_KEY: SECRET_KEY,
+      CLERK_API_URL: clerk.url,
+    });
+    const usersMs = result.elapsedMs - result.organizationsElapsedMs;
+    const usersRate = perSecond(result.usersRead, usersMs);
+    const membershipsRate = perSecond(result.membershipsRead, result.organizationsElapsedMs);
+    const [storedOrganizations, storedMemberships] = [
+      await stored(database, databaseName, 'organizations'),
+      await stored(database, databaseName, 'memberships'),
+    ];
+    console.log(
+      [
+        `${'organizations, empty db'.padEnd(26)}`,
+        `${count(organizations)} organizations × ${members} members (${count(result.membershipsRead)} memberships)`,
+        `${(result.organizationsElapsedMs / 1000).toFixed(1)} s (users before them: ${count(users)} in ${(usersMs / 1000).toFixed(1)} s)`,
+        `${count(Math.round(membershipsRate))} memberships/s vs ${count(Math.round(usersRate))} users/s: ×${(membershipsRate / usersRate).toFixed(2)}`,
+        `peak RSS ${mib(result.peakRssBytes)}`,
+        `created ${count(result.organizations.created ?? 0)} organizations, ${count(result.memberships.created ?? 0)} memberships; stored ${count(storedOrganizations)}, ${count(storedMemberships)}`,
+      ].join(' · '),
+    );
+    if (storedOrganizations !== organizations || storedMemberships !== users)
+      throw new Error('stored organizations or memberships do not match Clerk’s');
+  } finally {
+    await clerk.close();
+  }
+}
+
 async function main() {
-  const { values } = parseArgs({ options: { users: { type: 'string', default: '100000,1000000' } } });
+  const { values } = parseArgs({
+    options: { users: { type: 'string', default: '100000,1000000' }, organizations: { type: 'string', default: '1000x20' } },
+  });
   const sizes = values.users.split(',').map(Number);
   console.log(describeMachine().join('\n'));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'clerk-mongo-sync-bench-backfill-'));
@@ -120,6 +178,11 @@ async function main() {
     );
     const wrong = fresh.filter((run) => run.stored !== run.users || run.result.counts.created !== run.users);
     if (wrong.length > 0) throw new Error(`stored users do not match Clerk's: ${wrong.map(row).join('\n')}`);
+    if (values.organizations !== 'none') {
+      const [organizations = 0, members = 0] = values.organizations.split('x').map(Number);
+      console.log('');
+      await measureOrganizations(database, organizations, members);
+    }
   } finally {
     await database.stop();
     rmSync(dataDir, { recursive: true, force: true });

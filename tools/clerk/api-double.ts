@@ -53,7 +53,8 @@ export type Fault =
   /** Answers normally once `until` settles: a test decides what happens while the caller waits. */
   | { kind: 'held'; until: Promise<unknown> };
 
-export type RequestRecord = { route: Route | 'control' | 'other'; status: number; offset?: number };
+/** `offset` of a listing (users, organizations, memberships); `id` of the organization or user asked about. */
+export type RequestRecord = { route: Route | 'control' | 'other'; status: number; offset?: number; id?: string; userId?: string };
 
 /** The first generated user's created_at; each next one a minute later (Clerk lists by created_at). */
 const GENERATED_EPOCH = Date.UTC(2025, 0, 1);
@@ -457,7 +458,10 @@ export async function startClerkApiDouble({
     const target = request.method === 'GET' ? routeOf(url) : undefined;
     if (!target) return reply(404, NOT_FOUND.body);
     record.route = target.route;
-    if (target.route === 'list') record.offset = Number(url.searchParams.get('offset') ?? 0);
+    if (target.route === 'list' || target.route === 'organizations' || target.route === 'memberships')
+      record.offset = Number(url.searchParams.get('offset') ?? 0);
+    if (target.id !== undefined) record.id = target.id;
+    if (url.searchParams.has('user_id')) record.userId = url.searchParams.get('user_id')!;
 
     if (delays[target.route] > 0) await sleep(delays[target.route]);
     const fault = queued[target.route].shift();

@@ -3,7 +3,8 @@ import { ClerkApiResponseError } from './api-errors.js';
 /**
  * The few calls of Clerk's Backend API the engine makes, as a small `fetch`
  * client (no SDK in the core): one user by id, the user listing, one
- * organization by id and one user's membership of it. Each
+ * organization by id, one user's membership of it, and the organization and
+ * membership listings (backfill). Each
  * answer is Clerk's JSON as sent, parsed later by the engine's own schema.
  * Failures are `ClerkApiResponseError`s (status, Retry-After) or the network's
  * own errors, classified in api-errors.ts.
@@ -17,6 +18,10 @@ export type ClerkUsersApi = {
   getOrganization(clerkOrgId: string): Promise<unknown>;
   /** `GET /v1/organizations/:id/memberships?user_id=…`: that user's membership JSON; a 404 error when there is none. */
   getMembership(clerkOrgId: string, clerkUserId: string): Promise<unknown>;
+  /** `GET /v1/organizations`, oldest first, and Clerk's organization count (for progress). */
+  listOrganizations(page: { limit: number; offset: number }): Promise<{ organizations: unknown[]; totalCount: number }>;
+  /** `GET /v1/organizations/:id/memberships`, oldest first, and the organization's membership count. */
+  listMemberships(clerkOrgId: string, page: { limit: number; offset: number }): Promise<{ memberships: unknown[]; totalCount: number }>;
 };
 
 export type ClerkApiSettings = {
@@ -63,6 +68,16 @@ export function clerkUsersApi({ secretKey, apiUrl }: ClerkApiSettings): ClerkUse
       // No membership is Clerk's 404 for the pair, as one missing user is for `getUser`.
       if (membership === undefined) throw new ClerkApiResponseError(404, undefined);
       return membership;
+    },
+    async listOrganizations({ limit, offset }) {
+      const query = new URLSearchParams({ limit: String(limit), offset: String(offset), order_by: '+created_at' });
+      const answer = await get(`/v1/organizations?${query}`);
+      return { organizations: dataOf(answer), totalCount: totalCountOf(answer) };
+    },
+    async listMemberships(clerkOrgId, { limit, offset }) {
+      const query = new URLSearchParams({ limit: String(limit), offset: String(offset), order_by: '+created_at' });
+      const answer = await get(`/v1/organizations/${encodeURIComponent(clerkOrgId)}/memberships?${query}`);
+      return { memberships: dataOf(answer), totalCount: totalCountOf(answer) };
     },
   };
 }

@@ -6,6 +6,7 @@ import type { ClerkUserJson } from '../users/clerk-user.js';
 import type { UserFields } from '../users/repository.js';
 import { freshCheckpoint, saveCheckpoint, unfinishedRun, type SyncCheckpoint, type SyncKind } from './checkpoint.js';
 import { listUserPages, MAX_PAGE_SIZE } from './clerk-pages.js';
+import { DEFAULT_ORGANIZATION_CONCURRENCY, syncOrganizations } from './organizations-run.js';
 import { ListedIds, tombstoneUsersMissingFromClerk } from './reconcile.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { addCounts, ZERO_COUNTS, type SyncCounts, type SyncSummary } from './summary.js';
@@ -13,7 +14,8 @@ import { UserBatchWriter } from './user-batch-writer.js';
 
 /** Told how far a run is; the sync CLI draws it (cli/sync/progress.ts). */
 export type ProgressReporter = {
-  update(done: number, total: number): void;
+  /** `done` of `total` users, then organizations (each counted once its memberships are written). */
+  update(done: number, total: number, unit: 'users' | 'organizations'): void;
   finish(): void;
 };
 
@@ -34,6 +36,8 @@ export type SyncOptions = {
   restart?: boolean;
   /** Users per Clerk request, at most 500 (Clerk's limit). */
   pageSize?: number;
+  /** Organizations whose memberships are read and written side by side (default 8). */
+  organizationConcurrency?: number;
   /** Already-stored users looked up together (see UserBatchWriter). */
   lookupBatchSize?: number;
   retry?: RetryPolicy;
@@ -52,7 +56,9 @@ const DEFAULT_LOOKUP_BATCH = 5_000;
 
 /**
  * Backfill or reconcile: every Clerk user into `users` through the webhooks'
- * order guard; reconcile then tombstones the users Clerk no longer has.
+ * order guard, then every organization and its memberships through theirs;
+ * reconcile also tombstones the users and organizations Clerk no longer has
+ * and ends the memberships it no longer lists.
  * Failures of Clerk or the database are outcomes; anything else (a bug) is
  * thrown.
  */
@@ -64,64 +70,139 @@ export async function runSync(target: SyncTarget, options: SyncOptions): Promise
   );
 }
 
-async function syncWith(store: Store, { api, userFieldsOf }: SyncTarget, options: SyncOptions, startedAt: number): Promise<SyncOutcome> {
+async function syncWith(store: Store, target: SyncTarget, options: SyncOptions, startedAt: number): Promise<SyncOutcome> {
   const { kind, dryRun = false, signal } = options;
   const pageSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
   const progress = options.progress ?? SILENT_PROGRESS;
 
   const resumed = dryRun || options.restart ? null : await unfinishedRun(store, kind);
+  const resumedInOrganizations = resumed?.phase === 'organizations' ? (resumed.organizations ?? null) : undefined;
   // Resume one page before the checkpoint: users deleted in Clerk since then shift later users to lower
   // offsets, and up to a page of them would otherwise be skipped. Re-reading a page costs little: its
   // writes are idempotent and come out "unchanged". (A larger shift is caught by the next run.)
   const resumeOffset = resumed ? Math.max(0, resumed.nextOffset - pageSize) : 0;
-  const baseCounts = resumed?.counts ?? ZERO_COUNTS;
   let checkpoint: SyncCheckpoint = resumed ? { ...resumed, nextOffset: resumeOffset } : freshCheckpoint(kind);
-  const save = async (nextOffset: number, counts: SyncCounts, completedAt: Date | null = null) => {
-    checkpoint = { ...checkpoint, nextOffset, counts, completedAt };
+  const persist = async (next: Partial<SyncCheckpoint>) => {
+    checkpoint = { ...checkpoint, ...next };
     if (!dryRun) await saveCheckpoint(store, checkpoint);
   };
-  await save(resumeOffset, baseCounts);
+  await persist({});
 
-  const writer = new UserBatchWriter(store, { dryRun, lookupBatchSize: options.lookupBatchSize ?? DEFAULT_LOOKUP_BATCH, userFieldsOf });
-  // Reconcile needs every id Clerk lists, so it lists from the start even when resuming and writes only from the checkpoint on.
-  const listed = kind === 'reconcile' ? new ListedIds() : undefined;
-  const listFrom = listed ? 0 : resumeOffset;
-  let usersRead = 0;
-  const summary = (counts: SyncCounts): SyncSummary => ({
+  const read = { users: 0, organizations: 0, memberships: 0 };
+  let organizationsStartedAt: number | undefined;
+  const summary = (): SyncSummary => ({
     kind,
     dryRun,
-    counts,
-    usersRead,
-    resumedFromOffset: resumed ? resumeOffset : null,
+    counts: checkpoint.counts,
+    organizations: checkpoint.organizations?.organizationCounts ?? ZERO_COUNTS,
+    memberships: checkpoint.organizations?.membershipCounts ?? ZERO_COUNTS,
+    usersRead: read.users,
+    organizationsRead: read.organizations,
+    membershipsRead: read.memberships,
+    resumedFromOffset: resumed && resumedInOrganizations === undefined ? resumeOffset : null,
+    resumedOrganizationsFromOffset: resumedInOrganizations ? resumedInOrganizations.offset : null,
     elapsedMs: Date.now() - startedAt,
+    organizationsElapsedMs: organizationsStartedAt === undefined ? 0 : Date.now() - organizationsStartedAt,
   });
 
   try {
-    let complete = false;
-    for await (const page of listUserPages(api, { startOffset: listFrom, pageSize, retry, signal })) {
-      const end = page.offset + page.users.length;
-      usersRead += page.users.length;
-      listed?.addFrom(page.users);
-      if (end > resumeOffset) await writer.write(page.users);
-      if (writer.settled && end > resumeOffset) await save(end, addCounts(baseCounts, writer.counts));
-      progress.update(end - listFrom, Math.max(page.totalCount, end) - listFrom);
-      complete = page.last;
-      if (signal?.aborted) break;
+    // Users first, so that memberships link to synced users rather than to stubs.
+    if (resumedInOrganizations === undefined) {
+      const lookupBatchSize = options.lookupBatchSize ?? DEFAULT_LOOKUP_BATCH;
+      const phase = { kind, dryRun, pageSize, retry, signal, progress, resumeOffset, baseCounts: checkpoint.counts, lookupBatchSize };
+      const users = await syncUsers(store, target, phase, read, persist);
+      if (!users) return { status: 'interrupted', summary: summary() };
+      await persist({ phase: 'organizations', organizations: null });
     }
-    if (!complete) return { status: 'interrupted', summary: summary(checkpoint.counts) };
-    await writer.flush();
-    const tombstones = listed ? await tombstoneUsersMissingFromClerk(store, api, listed, writer, { dryRun, retry, signal }) : {};
-    const counts = addCounts(addCounts(baseCounts, writer.counts), tombstones);
-    await save(checkpoint.nextOffset, counts, new Date());
-    return { status: 'completed', summary: summary(counts) };
+    organizationsStartedAt = Date.now();
+    const organizations = await syncOrganizations({
+      store,
+      api: target.api,
+      kind,
+      dryRun,
+      pageSize,
+      concurrency: Math.max(1, options.organizationConcurrency ?? DEFAULT_ORGANIZATION_CONCURRENCY),
+      retry,
+      signal,
+      resumed: resumedInOrganizations ?? null,
+      save: (organizationsCheckpoint) => persist({ organizations: organizationsCheckpoint }),
+      progress: (done, total) => progress.update(done, total, 'organizations'),
+    });
+    read.organizations = organizations.organizationsRead;
+    read.memberships = organizations.membershipsRead;
+    if (!organizations.complete) return { status: 'interrupted', summary: summary() };
+    const last = checkpoint.organizations;
+    await persist({
+      completedAt: new Date(),
+      organizations: {
+        offset: last?.offset ?? 0,
+        clerkOrgId: last?.clerkOrgId ?? '',
+        clerkCreatedAt: last?.clerkCreatedAt ?? 0,
+        membershipOffset: null,
+        organizationCounts: organizations.organizationCounts,
+        membershipCounts: organizations.membershipCounts,
+      },
+    });
+    return { status: 'completed', summary: summary() };
   } catch (error) {
-    if (signal?.aborted) return { status: 'interrupted', summary: summary(checkpoint.counts) };
+    if (signal?.aborted) return { status: 'interrupted', summary: summary() };
     if (error instanceof ClerkRequestFailed) {
-      return { status: 'clerk_failed', failure: error.failure.kind, message: error.message, summary: summary(checkpoint.counts) };
+      return { status: 'clerk_failed', failure: error.failure.kind, message: error.message, summary: summary() };
     }
     throw error;
   } finally {
     progress.finish();
   }
+}
+
+type UsersPhase = {
+  kind: SyncKind;
+  dryRun: boolean;
+  pageSize: number;
+  retry: RetryPolicy;
+  signal: AbortSignal | undefined;
+  progress: ProgressReporter;
+  resumeOffset: number;
+  /** The counts of the run so far (an interrupted run's, when resumed). */
+  baseCounts: SyncCounts;
+  lookupBatchSize: number;
+};
+
+/**
+ * Every Clerk user into `users` (UserBatchWriter); reconcile then tombstones
+ * the users Clerk no longer has. The checkpoint moves with the writes.
+ * `false` when stopped before the end.
+ */
+async function syncUsers(
+  store: Store,
+  { api, userFieldsOf }: SyncTarget,
+  { kind, dryRun, pageSize, retry, signal, progress, resumeOffset, baseCounts, lookupBatchSize }: UsersPhase,
+  read: { users: number },
+  persist: (next: Partial<SyncCheckpoint>) => Promise<void>,
+): Promise<boolean> {
+  const writer = new UserBatchWriter(store, { dryRun, lookupBatchSize, userFieldsOf });
+  // Reconcile needs every id Clerk lists, so it lists from the start even when resuming and writes only from the checkpoint on.
+  const listed = kind === 'reconcile' ? new ListedIds() : undefined;
+  const listFrom = listed ? 0 : resumeOffset;
+  let complete = false;
+  let nextOffset = resumeOffset;
+  for await (const page of listUserPages(api, { startOffset: listFrom, pageSize, retry, signal })) {
+    const end = page.offset + page.items.length;
+    read.users += page.items.length;
+    listed?.addFrom(page.items);
+    if (end > resumeOffset) await writer.write(page.items);
+    if (writer.settled && end > resumeOffset) {
+      nextOffset = end;
+      await persist({ nextOffset, counts: addCounts(baseCounts, writer.counts) });
+    }
+    progress.update(end - listFrom, Math.max(page.totalCount, end) - listFrom, 'users');
+    complete = page.last;
+    if (signal?.aborted) break;
+  }
+  if (!complete) return false;
+  await writer.flush();
+  const tombstones = listed ? await tombstoneUsersMissingFromClerk(store, api, listed, writer, { dryRun, retry, signal }) : {};
+  await persist({ nextOffset, counts: addCounts(addCounts(baseCounts, writer.counts), tombstones) });
+  return true;
 }

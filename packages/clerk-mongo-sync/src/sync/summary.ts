@@ -1,4 +1,4 @@
-/** What a sync run did to each user it read, by outcome. */
+/** What a sync run did to each user (organization, membership) it read, by outcome. */
 export type SyncCounts = {
   /** Not stored before; inserted. */
   created: number;
@@ -30,11 +30,21 @@ export function addCounts(a: SyncCounts, b: Partial<SyncCounts>): SyncCounts {
 export type SyncSummary = {
   kind: 'backfill' | 'reconcile';
   dryRun: boolean;
-  /** Totals of the whole run, across resumes. */
+  /** Users: totals of the whole run, across resumes. */
   counts: SyncCounts;
+  /** Organizations, likewise (`tombstoned`: gone from Clerk, reconcile only). */
+  organizations: SyncCounts;
+  /** Memberships, likewise (`tombstoned`: ended because Clerk no longer has them, or their organization). */
+  memberships: SyncCounts;
   /** Users read from Clerk by this process (a resumed run reads only the rest). */
   usersRead: number;
-  /** Where this process started listing: 0, or the checkpoint of an interrupted run. */
+  organizationsRead: number;
+  membershipsRead: number;
+  /** Where this process started listing users: null, or the checkpoint of a run interrupted among users. */
   resumedFromOffset: number | null;
+  /** Where this process started listing organizations: null, or the checkpoint of a run interrupted among them. */
+  resumedOrganizationsFromOffset: number | null;
   elapsedMs: number;
+  /** The part of `elapsedMs` spent on organizations and memberships (after the users). */
+  organizationsElapsedMs: number;
 };

@@ -13,7 +13,7 @@ const SECRET_KEY = 'sk_test_syncCli000000000000000000000000';
 let clerk: ClerkApiDouble;
 
 beforeAll(async () => {
-  clerk = await startClerkApiDouble({ secretKey: SECRET_KEY, generatedUsers: 30 });
+  clerk = await startClerkApiDouble({ secretKey: SECRET_KEY, generatedUsers: 30, generatedOrganizations: 3, membersPerOrganization: 5 });
 });
 
 afterAll(() => clerk.close());
@@ -26,16 +26,18 @@ const database = () => ({ MONGODB_URI: process.env.MONGODB_URI!, MONGODB_DB: pro
 
 // Each run is a separate process (mostly start-up time): run them side by side.
 describe.concurrent('clerk-mongo-sync sync (CLI)', () => {
-  it('backfills and prints the summary, exit 0', async () => {
+  it('backfills users, then organizations and memberships, and prints the summary of each, exit 0', async () => {
     const run = await runCli(['backfill'], { ...database(), CLERK_SECRET_KEY: SECRET_KEY, CLERK_API_URL: clerk.url });
     expect(run.code).toBe(0);
-    // Not a terminal: plain progress lines, and nothing else.
+    // Not a terminal: plain progress lines, and nothing else; users first, then organizations.
     const lines = run.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^sync: 100 % 30\/30 users · /);
-    expect(lines.every((line) => /^sync: \d+ % [\d,]+\/[\d,]+ users · [\d,]+ users\/s · ETA /.test(line))).toBe(true);
-    expect(run.stdout).toMatch(/^backfill\n/);
-    expect(run.stdout).toMatch(/created\s+30\n/);
-    expect(run.stdout).toMatch(/users\/s/);
+    expect(lines.some((line) => /^sync: 100 % 30\/30 users · /.test(line))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^sync: 100 % 3\/3 organizations · /);
+    const progressLine = /^sync: \d+ % [\d,]+\/[\d,]+ (users|organizations) · [\d,]+ (users|organizations)\/s · ETA /;
+    expect(lines.every((line) => progressLine.test(line))).toBe(true);
+    expect(run.stdout).toMatch(/^backfill\n\s+users\s+organizations\s+memberships\n/);
+    expect(run.stdout).toMatch(/created\s+30\s+3\s+15\n/);
+    expect(run.stdout).toMatch(/30 users, 3 organizations, 15 memberships read/);
   });
 
   it('without CLERK_SECRET_KEY, exits 1 naming it, before touching anything', async () => {
@@ -86,5 +88,7 @@ describe.concurrent('clerk-mongo-sync sync (CLI)', () => {
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^usage: clerk-mongo-sync sync backfill\|reconcile/);
     expect(help.stdout).toMatch(/^ {2}--dry-run\s+read everything/m);
+    expect(help.stdout).toMatch(/^ {2}backfill\s+users, organizations and memberships/m);
+    expect(help.stdout).toMatch(/ends the memberships it no longer lists/);
   });
 });

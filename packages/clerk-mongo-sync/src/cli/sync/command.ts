@@ -1,7 +1,8 @@
 /**
  * `clerk-mongo-sync sync backfill|reconcile [--dry-run] [--restart] [--json]`:
- * brings every Clerk user into MongoDB through the webhooks' order guard
- * (backfill), and also tombstones users Clerk no longer has (reconcile).
+ * brings every Clerk user, organization and membership into MongoDB through
+ * the webhooks' order guards (backfill), and also ends what Clerk no longer
+ * has (reconcile).
  * Needs only CLERK_SECRET_KEY and MONGODB_URI (+ MONGODB_DB, CLERK_API_URL),
  * from the environment or .env.local. Exit 0 when complete, 130 when stopped
  * with Ctrl-C, 1 otherwise, always with one line saying why.
@@ -14,7 +15,7 @@ import type { SyncOutcome } from '../../sync/run.js';
 import type { Cli } from '../context.js';
 import { parseSyncSettings, type SyncSettings } from '../settings.js';
 import { progressReporter } from './progress.js';
-import { formatSummary, usersPerSecond } from './summary.js';
+import { formatSummary, ratesOf } from './summary.js';
 
 function usageLine(cli: Cli): string {
   return `usage: ${cli.invokedAs('sync')} backfill|reconcile [--dry-run] [--restart] [--json] [--page-size <1-500>]`;
@@ -23,15 +24,17 @@ function usageLine(cli: Cli): string {
 function help(cli: Cli): string {
   return `${usageLine(cli)}
 
-Brings every Clerk user into MongoDB through the webhooks' order guard, from Clerk's Backend API.
+Brings every Clerk user, then every organization and its memberships, into MongoDB through the
+webhooks' order guards, from Clerk's Backend API.
 Needs CLERK_SECRET_KEY and MONGODB_URI (+ MONGODB_DB, CLERK_API_URL), from the environment or .env.local.
 
-  backfill            every Clerk user into users (idempotent; resumes an interrupted run)
-  reconcile           the same, then tombstones the users Clerk no longer has
+  backfill            users, organizations and memberships (idempotent; resumes an interrupted run)
+  reconcile           the same, and tombstones the users and organizations Clerk no longer has,
+                      and ends the memberships it no longer lists (each confirmed by id first)
   --dry-run           read everything, print what it would do, write nothing
   --restart           ignore an interrupted run's checkpoint
   --json              the summary as one JSON line
-  --page-size <n>     users per request to Clerk, 1-${MAX_PAGE_SIZE} (default ${MAX_PAGE_SIZE})
+  --page-size <n>     users, organizations or memberships per request to Clerk, 1-${MAX_PAGE_SIZE} (default ${MAX_PAGE_SIZE})
   -h, --help          this text
 
 Exit 0 when complete, 130 when stopped with Ctrl-C, 1 otherwise (with one line saying why), 2 for usage.`;
@@ -97,7 +100,7 @@ function report(cli: Cli, outcome: SyncOutcome, json: boolean, uri: string): num
   const { summary } = outcome;
   if (json) {
     const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-    cli.out(JSON.stringify({ status: outcome.status, ...summary, usersPerSecond: usersPerSecond(summary), peakRssBytes }));
+    cli.out(JSON.stringify({ status: outcome.status, ...summary, ...ratesOf(summary), peakRssBytes }));
   } else {
     cli.out(formatSummary(summary));
   }

@@ -1,6 +1,7 @@
 /**
  * Progress of a sync run on stderr: a redrawn bar with users/s and ETA on a
- * terminal, a plain line every few seconds otherwise (CI logs, pipes).
+ * terminal, a plain line every few seconds otherwise (CI logs, pipes); users
+ * first, then organizations.
  */
 import type { ProgressReporter } from '../../sync/run.js';
 
@@ -23,30 +24,41 @@ function eta(done: number, total: number, perSecond: number): string {
 const count = (value: number) => value.toLocaleString('en-US');
 
 /**
- * `done` counts users read by this process, `total` those left to read when
- * it started plus `done` (Clerk's count less the resume offset).
+ * `done` counts users (then organizations) read by this process, `total`
+ * those left to read when it started plus `done` (Clerk's count less the
+ * resume offset).
  */
 export function progressReporter(stream: Stream = process.stderr, clock: () => number = Date.now): ProgressReporter {
   const startedAt = clock();
   let shownAt = 0;
   let drawn = false;
 
-  const describe = (done: number, total: number, now: number) => {
-    const perSecond = rate(done, startedAt, now);
+  let unitShown: string | undefined;
+  let phaseStartedAt = startedAt;
+
+  const describe = (done: number, total: number, unit: string, now: number) => {
+    const perSecond = rate(done, phaseStartedAt, now);
     const percent = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
     return {
       percent,
-      text: `${count(done)}/${count(total)} users · ${count(Math.round(perSecond))} users/s · ETA ${eta(done, total, perSecond)}`,
+      text: `${count(done)}/${count(total)} ${unit} · ${count(Math.round(perSecond))} ${unit}/s · ETA ${eta(done, total, perSecond)}`,
     };
   };
 
   return {
-    update(done, total) {
+    update(done, total, unit) {
       const now = clock();
+      if (unit !== unitShown) {
+        // A new phase (organizations after users): its own rate, and a fresh line on a terminal.
+        if (drawn && unitShown !== undefined) stream.write('\n');
+        unitShown = unit;
+        phaseStartedAt = now;
+        shownAt = 0;
+      }
       const interval = stream.isTTY ? REDRAW_INTERVAL_MS : LINE_INTERVAL_MS;
       if (now - shownAt < interval && done < total) return;
       shownAt = now;
-      const { percent, text } = describe(done, total, now);
+      const { percent, text } = describe(done, total, unit, now);
       if (stream.isTTY) {
         const width = 30;
         const filled = Math.round((percent / 100) * width);
