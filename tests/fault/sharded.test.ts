@@ -49,7 +49,7 @@ import { ASSESSMENTS_COLLECTION } from '../../lib/assessments/schema';
 import { startClerkApiDoubleForApp, type ClerkApiDouble } from '../../tools/clerk/api-double';
 import { checkAgainstInOrder, describeCheck } from '../../tools/harness/expected-state';
 import { shardPrimaryStepDown } from '../../tools/harness/faults';
-import { generateHistories, type UserHistory } from '../../tools/harness/histories';
+import { generateHistories, generateOrganizationHistories, type UserHistory } from '../../tools/harness/histories';
 import { seededRandom } from '../../tools/harness/random';
 import { compressedSvixSchedule, planDeliveries, sendDeliveries, type Attempt, type Delivery } from '../../tools/harness/sender';
 import { clearCollections, startHarnessServer, type ShardedHarnessServer } from '../../tools/harness/server';
@@ -599,18 +599,20 @@ describe('two app instances on a sharded cluster (two shards, a config server re
     expect(stored, "users on the shards' own reads").toBe(histories.length);
   });
 
-  test("a shard's primary steps down while both instances deliver: nothing lost, duplicated or resurrected", async () => {
+  test("a shard's primary steps down while both instances deliver users' and organizations' histories: nothing lost, duplicated or resurrected", async () => {
     const { cluster, db } = server!;
     const shard = cluster.shards[0]!;
     const log = (line: string) => console.log(`  [${shard.name} step-down] ${line}`);
     const before = await shard.primary();
     const rng = seededRandom(SEED + 4);
     const histories = generateHistories(rng, { users: 200, events: [2, 4], deleteChance: 0.25 });
+    const organizations = generateOrganizationHistories(rng, { organizations: 30, members: [1, 5], deleteChance: 0.25 });
     const window = await runFaultPhase({
       server: server!,
       fault: shardPrimaryStepDown(shard.name),
       rng,
       histories,
+      organizations,
       log,
       concurrency: 50,
       overlap: 100,
