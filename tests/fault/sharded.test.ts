@@ -440,7 +440,6 @@ describe('two app instances on a sharded cluster (two shards, a config server re
     const sessionDeliveries: Delivery[] = histories.map(({ userId }) => ({
       svixId: `msg_2S${userId.slice('user_2'.length)}`,
       body: JSON.stringify(sessionEvent('session.created', { userId, sessionId: `sess_2${userId.slice('user_2'.length)}` })),
-      userId,
       type: 'session.created',
     }));
     const deliveries = rng.shuffle([...planDeliveries(rng, histories, { order: 'shuffled', duplicateRate: 0.15 }), ...sessionDeliveries]);

@@ -3,7 +3,7 @@ import { isDuplicateKey } from '../db/errors.js';
 import { guardedUpsert, type WriteOutcome } from '../db/guarded-upsert.js';
 import type { Store } from '../engine/store.js';
 import { decodeKeys } from '../users/metadata.js';
-import { presenceStub } from '../users/presence.js';
+import { memberStub } from '../users/presence.js';
 import { membershipFieldsOf, type ClerkMembershipJson } from './clerk-organization.js';
 import { organizationLink, upsertOrganization } from './repository.js';
 import { membershipDocumentSchema, type MembershipFields, type StoredMembership } from './schema.js';
@@ -75,7 +75,7 @@ async function userLink(store: Store, clerkUserId: string, now = new Date()): Pr
   try {
     const user = await store.users.findOneAndUpdate(
       { clerkId: clerkUserId },
-      { $setOnInsert: { ...presenceStub(now), deletedAt: null } },
+      { $setOnInsert: memberStub(now) },
       { upsert: true, returnDocument: 'after', projection: { _id: 1 } },
     );
     if (user) return user._id;

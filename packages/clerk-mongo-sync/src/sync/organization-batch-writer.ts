@@ -12,7 +12,7 @@ import {
 import { endMemberships, guardedMembershipWrite } from '../organizations/memberships.js';
 import { guardedOrganizationUpsert } from '../organizations/repository.js';
 import type { StoredMembership, StoredOrganization } from '../organizations/schema.js';
-import { presenceStub } from '../users/presence.js';
+import { memberStub } from '../users/presence.js';
 import type { StoredUser } from '../users/schema.js';
 import { addCounts, ZERO_COUNTS, type SyncCounts } from './summary.js';
 
@@ -193,7 +193,7 @@ export class OrganizationBatchWriter {
     if (missing.length === 0) return found;
     const now = new Date();
     const stubs = missing.map((clerkId): AnyBulkWriteOperation<StoredUser> => ({
-      updateOne: { filter: { clerkId }, update: { $setOnInsert: { ...presenceStub(now), deletedAt: null } }, upsert: true },
+      updateOne: { filter: { clerkId }, update: { $setOnInsert: memberStub(now) }, upsert: true },
     }));
     try {
       await this.store.users.bulkWrite(stubs, { ordered: false });

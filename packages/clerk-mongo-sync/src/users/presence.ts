@@ -51,6 +51,11 @@ export function presenceStub(now: Date) {
   };
 }
 
+/** The stub a membership links to when its user has no document yet: a live (not deleted) presence stub. */
+export function memberStub(now: Date) {
+  return { ...presenceStub(now), deletedAt: null };
+}
+
 /**
  * Records activity at `seenAt` (`lastSeen` only ever moves forward) and takes
  * a new presence generation. Creates the presence stub when the user has no
