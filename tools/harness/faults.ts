@@ -4,8 +4,9 @@
  * released into it, and the fault is lifted only once enough attempts have
  * met it. What the run then judges does not depend on the machine's speed.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { MongoClient, MongoServerError } from 'mongodb';
+import { MongoClient, MongoServerError, type Document } from 'mongodb';
 import type { Attempt } from './sender';
 import type { ReplicaSet, ReplicaSetMember } from './replica-set';
 import type { HarnessServer, ReplicaSetHarnessServer, ShardedHarnessServer } from './server';
@@ -116,7 +117,7 @@ async function isPrimary(member: ReplicaSetMember): Promise<boolean> {
 function primaryLeaves<Server>(
   name: string,
   replicaSetOf: (server: Server) => ReplicaSet,
-  leave: (primary: ReplicaSetMember) => Promise<void>,
+  leave: (primary: ReplicaSetMember, replicaSet: ReplicaSet) => Promise<void>,
   comeBack: (primary: ReplicaSetMember) => Promise<void>,
 ): Fault<Server> {
   let left: { primary: ReplicaSetMember; others: ReplicaSetMember[] } | undefined;
@@ -129,7 +130,7 @@ function primaryLeaves<Server>(
       const others = replicaSet.members.filter((member) => member !== primary);
       await replicaSet.holdElections(others);
       left = { primary, others };
-      await leave(primary);
+      await leave(primary, replicaSet);
     },
     async lift(server) {
       if (!left) throw new Error(`${name}: lifted before it was injected`);
@@ -142,30 +143,62 @@ function primaryLeaves<Server>(
 /** replSetStepDown's refusal when no electable secondary caught up within `secondaryCatchUpPeriodSecs`. */
 const EXCEEDED_TIME_LIMIT = 262;
 
-/** A graceful step-down waits for a secondary to catch up while deliveries keep writing: a bound for a loaded machine. */
-const STEP_DOWN_WITHIN_MS = 240_000;
+/** How long the primary is asked to step down before it is told to (`force`): a bound for a loaded machine. */
+const GRACEFUL_WITHIN_MS = 120_000;
 
 /**
- * The primary steps down once a secondary has caught up. On a loaded machine,
- * with deliveries still writing, the catch-up can take longer than the command
- * waits (30 s), and the primary then refuses and stays: it is asked again, so
- * the fault happens whatever the speed.
+ * The primary steps down once a secondary has caught up. With deliveries
+ * still writing, the catch-up can take longer than the command waits (30 s),
+ * and the primary then refuses and stays: it is asked again, each refusal
+ * logged with the members' states, and past GRACEFUL_WITHIN_MS told to, as an
+ * operator would. A forced step-down loses no acknowledged write either: the
+ * app writes with w: 'majority'.
  */
-async function stepDown(primary: ReplicaSetMember): Promise<void> {
-  await until(
-    'the primary agrees to step down (a secondary caught up)',
-    async () => {
-      try {
-        await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 30 }, { timeoutMs: 60_000 });
-        return true;
-      } catch (error) {
-        if (error instanceof MongoServerError && error.code === EXCEEDED_TIME_LIMIT) return false;
-        throw error;
-      }
-    },
-    STEP_DOWN_WITHIN_MS,
-  );
+async function stepDown(primary: ReplicaSetMember, { members }: ReplicaSet): Promise<void> {
+  const stepsDown = (force: boolean) => async () => {
+    try {
+      await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 30, force }, { timeoutMs: 90_000 });
+      return true;
+    } catch (error) {
+      if (!(error instanceof MongoServerError && error.code === EXCEEDED_TIME_LIMIT)) throw error;
+      console.log(
+        `  [step-down] ${primary.host} refused${force ? ' (forced)' : ''}: ${error.message}; ${await describeMembers(primary, members)}`,
+      );
+      return false;
+    }
+  };
+  const deadline = Date.now() + GRACEFUL_WITHIN_MS;
+  let steppedDown = await stepsDown(false)();
+  while (!steppedDown && Date.now() < deadline) steppedDown = await stepsDown(false)();
+  if (!steppedDown) await until(`${primary.host} steps down when forced`, stepsDown(true), GRACEFUL_WITHIN_MS);
   await until('the old primary is a secondary', async () => !(await isPrimary(primary)));
+}
+
+/** Each member as the primary sees it (state, health, optimes, heartbeat message), with the last errors of any member that is down. */
+async function describeMembers(primary: ReplicaSetMember, members: readonly ReplicaSetMember[]): Promise<string> {
+  const status = await primary.command({ replSetGetStatus: 1 }).catch((error: Error) => error);
+  if (status instanceof Error) return `replSetGetStatus: ${status.message}`;
+  const opTime = (value?: { ts?: { t: number; i: number } }) => (value?.ts ? `${value.ts.t}.${value.ts.i}` : '-');
+  return (status.members as Document[])
+    .map(({ name, stateStr, health, optime, optimeDurable, lastHeartbeatMessage }) => {
+      const down = health !== 1;
+      const logFile = members.find(({ host }) => host === name)?.logFile;
+      return [
+        `${name} ${stateStr}${down ? ' (down)' : ''}, applied ${opTime(optime)}, durable ${opTime(optimeDurable)}`,
+        lastHeartbeatMessage ? `"${lastHeartbeatMessage}"` : '',
+        down && logFile ? `last errors: ${lastErrors(logFile)}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+    })
+    .join('; ');
+}
+
+/** The messages of a mongod log's last error and fatal lines. */
+function lastErrors(logFile: string): string {
+  const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];
+  const errors = lines.filter((line) => /"s":"(E|F)"/.test(line)).slice(-3);
+  return errors.map((line) => line.slice(0, 300)).join(' | ') || 'none';
 }
 
 /** A graceful failover, as in maintenance: the primary steps down (and may not stand again for 60 s). */
