@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { unlessDatabaseDown } from '../db/errors.js';
-import { ensureIndexes, missingIndexes, type CollectionNames } from '../db/indexes.js';
+import { missingIndexes, type CollectionNames } from '../db/indexes.js';
 import { loadCurrentOrganization, type CurrentOrganization } from '../organizations/current-organization.js';
 import type { FetchClerkMembership, FetchClerkOrganization } from '../organizations/jit.js';
 import { activeMemberships, findMembership } from '../organizations/memberships.js';
@@ -20,6 +20,7 @@ import type { StoredDeliveryRecord } from '../webhooks/delivery-record.js';
 import { receiveClerkWebhook, type WebhookReply } from '../webhooks/receive.js';
 import { createEngine, type Engine } from './engine.js';
 import type { ClerkSyncOptions } from './options.js';
+import { ensureStoreIndexes } from './store.js';
 
 /** What backfill and reconcile take: `SyncOptions` but the kind. */
 export type RunOptions = Omit<SyncOptions, 'kind'>;
@@ -153,7 +154,7 @@ export function createClerkSync<Fields extends AppFields = AppFields>(options: C
     },
     backfill: (runOptions) => run('backfill', runOptions),
     reconcile: (runOptions) => run('reconcile', runOptions),
-    ensureIndexes: async () => ensureIndexes((await store()).database, engine.names, engine.log),
+    ensureIndexes: async () => ensureStoreIndexes(await engine.database(), engine.names, engine.log),
     missingIndexes: async () => missingIndexes(await engine.database(), engine.names),
     collections: engine.names,
     database: engine.database,

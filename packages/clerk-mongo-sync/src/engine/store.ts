@@ -39,9 +39,7 @@ const stores = new WeakMap<MongoClient, Map<string, Promise<Store>>>();
  * caller tries again.
  */
 export function openStore(database: Db, names: CollectionNames, log: Log): Promise<Store> {
-  let byKey = stores.get(database.client);
-  if (!byKey) stores.set(database.client, (byKey = new Map()));
-  const key = JSON.stringify([database.databaseName, names]);
+  const { byKey, key } = storeKey(database, names);
   let store = byKey.get(key);
   if (!store) {
     store = setUp(database, names, log);
@@ -50,6 +48,23 @@ export function openStore(database: Db, names: CollectionNames, log: Log): Promi
     byKey.set(key, store);
   }
   return store;
+}
+
+/**
+ * Indexes ensured now, as an explicit call asks: by the store's own set-up
+ * when this call opens it, else by running the (idempotent) set-up again.
+ */
+export async function ensureStoreIndexes(database: Db, names: CollectionNames, log: Log): Promise<void> {
+  const { byKey, key } = storeKey(database, names);
+  const opened = byKey.has(key);
+  await openStore(database, names, log);
+  if (opened) await ensureIndexes(database, names, log);
+}
+
+function storeKey(database: Db, names: CollectionNames) {
+  let byKey = stores.get(database.client);
+  if (!byKey) stores.set(database.client, (byKey = new Map()));
+  return { byKey, key: JSON.stringify([database.databaseName, names]) };
 }
 
 async function setUp(database: Db, names: CollectionNames, log: Log): Promise<Store> {

@@ -2,11 +2,13 @@
  * The engine's set-up of a database, on first use: its indexes (idempotent,
  * enforced, an obsolete one dropped) and what the server can do.
  */
+import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { detectCapabilities } from '../../src/db/capabilities.js';
 import { isDuplicateKey } from '../../src/db/errors.js';
 import { DEFAULT_COLLECTIONS as COLLECTIONS, ensureIndexes } from '../../src/db/indexes.js';
 import { shardCollections } from '../../src/db/shard-keys.js';
+import { createClerkSync } from '../../src/engine/create.js';
 import { consoleLog } from '../../src/engine/log.js';
 import { clerkSync, database, store } from '../support/engine.js';
 
@@ -24,6 +26,26 @@ describe('indexes', () => {
     await clerkSync.ensureIndexes();
     await ensureIndexes(db, COLLECTIONS, consoleLog);
     expect(await listAll()).toEqual(before);
+  });
+
+  it('ensureIndexes() on a fresh engine sets each collection up once, and does it all again when called again', async () => {
+    const monitored = new MongoClient(process.env.MONGODB_URI!, { monitorCommands: true });
+    const createIndexes: string[] = [];
+    monitored.on('commandStarted', ({ commandName, command }) => {
+      if (commandName === 'createIndexes') createIndexes.push(String(command.createIndexes));
+    });
+    try {
+      const fresh = createClerkSync({ database: () => monitored.db(process.env.MONGODB_DB) });
+      await fresh.ensureIndexes();
+      const first = [...createIndexes].sort();
+      expect(first.length, 'collections set up by the first call').toBeGreaterThan(0);
+      expect(new Set(first).size, 'each collection once').toBe(first.length);
+      createIndexes.length = 0;
+      await fresh.ensureIndexes();
+      expect([...createIndexes].sort()).toEqual(first);
+    } finally {
+      await monitored.close();
+    }
   });
 
   it('refuse a second document with the same clerkId (unique index)', async () => {
