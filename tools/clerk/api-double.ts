@@ -209,8 +209,11 @@ class OrganizationDirectory {
   private readonly added: string[] = [];
   private readonly changed = new Map<string, ClerkOrganizationJsonFixture>();
   private readonly deleted = new Set<string>();
+  private readonly unlisted = new Set<string>();
   /** Memberships a test put or removed (`null`), by organization and user. */
   private readonly memberChanges = new Map<string, Map<string, ClerkMembershipJsonFixture | null>>();
+  /** Memberships kept out of their organization's full listing, as `organizationId/userId`. */
+  private readonly unlistedMembers = new Set<string>();
 
   constructor(
     private readonly generated: number,
@@ -236,6 +239,11 @@ class OrganizationDirectory {
     if (this.get(id)) this.deleted.add(id);
   }
 
+  /** Keeps an existing organization out of listings (found by id, counted): how a page shifted by a concurrent delete misses one. */
+  hideFromListing(id: string): void {
+    this.unlisted.add(id);
+  }
+
   count(): number {
     return this.generated + this.added.length - this.deleted.size;
   }
@@ -243,11 +251,11 @@ class OrganizationDirectory {
   page(offset: number, limit: number, newestFirst: boolean): ClerkOrganizationJsonFixture[] {
     const total = this.generated + this.added.length;
     const page: ClerkOrganizationJsonFixture[] = [];
-    let skipped = this.deleted.size === 0 ? offset : 0;
+    let skipped = this.deleted.size + this.unlisted.size === 0 ? offset : 0;
     for (let position = skipped; position < total && page.length < limit; position++) {
       const at = newestFirst ? total - 1 - position : position;
       const id = at < this.generated ? generatedOrganizationId(at) : this.added[at - this.generated]!;
-      if (this.deleted.has(id)) continue;
+      if (this.deleted.has(id) || this.unlisted.has(id)) continue;
       if (skipped++ < offset) continue;
       page.push(this.get(id)!);
     }
@@ -262,6 +270,15 @@ class OrganizationDirectory {
 
   removeMembership(organizationId: string, userId: string): void {
     this.changesOf(organizationId).set(userId, null);
+  }
+
+  /** Keeps a membership out of its organization's full listing; asked for by `user_id`, it is found. */
+  hideMembershipFromListing(organizationId: string, userId: string): void {
+    this.unlistedMembers.add(`${organizationId}/${userId}`);
+  }
+
+  isMembershipListed(organizationId: string, userId: string): boolean {
+    return !this.unlistedMembers.has(`${organizationId}/${userId}`);
   }
 
   /** The organization's memberships, oldest first, each embedding the organization as it is now. */
@@ -298,7 +315,18 @@ export type ClerkApiDouble = {
   url: string;
   secretKey: string;
   users: Pick<UserDirectory, 'get' | 'put' | 'delete' | 'count' | 'hideFromListing'>;
-  organizations: Pick<OrganizationDirectory, 'get' | 'put' | 'delete' | 'count' | 'putMembership' | 'removeMembership' | 'membershipsOf'>;
+  organizations: Pick<
+    OrganizationDirectory,
+    | 'get'
+    | 'put'
+    | 'delete'
+    | 'count'
+    | 'hideFromListing'
+    | 'putMembership'
+    | 'removeMembership'
+    | 'hideMembershipFromListing'
+    | 'membershipsOf'
+  >;
   /** Every request answered, in order. */
   requests: RequestRecord[];
   /** The next `times` requests to `route` get `fault`. */
@@ -420,7 +448,9 @@ export async function startClerkApiDouble({
     if (!paging) return;
     const userIds = url.searchParams.getAll('user_id');
     let memberships = organizations.membershipsOf(organizationId);
-    if (userIds.length > 0) memberships = memberships.filter((membership) => userIds.includes(membership.public_user_data.user_id));
+    const listed = ({ public_user_data: { user_id } }: ClerkMembershipJsonFixture) =>
+      userIds.length > 0 ? userIds.includes(user_id) : organizations.isMembershipListed(organizationId, user_id);
+    memberships = memberships.filter(listed);
     if (paging.newestFirst) memberships.reverse();
     reply(200, { data: memberships.slice(paging.offset, paging.offset + paging.limit), total_count: memberships.length });
   }

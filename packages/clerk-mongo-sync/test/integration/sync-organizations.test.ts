@@ -298,6 +298,37 @@ describe('reconcile of organizations and memberships', () => {
     expect(requestsTo(double, 'memberships').filter((request) => request.userId === memberId(0, 3))).toHaveLength(1);
   });
 
+  it('writes, rather than ends, an organization and a membership Clerk still has but did not list (skipped by offset paging, or newer than the listing)', async () => {
+    const double = await clerkWithOrganizations();
+    completed(await sync(double, { kind: 'backfill' }));
+    // Changed at Clerk since, and absent from the listings only: what a page shifted by a concurrent delete looks like.
+    const before = generatedOrganization(2, MEMBERS);
+    const renamed = { ...before, name: 'Renamed Ltd', updated_at: before.updated_at + 1_000 };
+    double.organizations.put(renamed);
+    double.organizations.hideFromListing(renamed.id);
+    const member = generatedMembership(0, 2, MEMBERS);
+    double.organizations.putMembership({ ...member, role: 'org:admin', role_name: 'Admin', updated_at: member.updated_at + 1_000 });
+    double.organizations.hideMembershipFromListing(generatedOrganizationId(0), memberId(0, 2));
+    double.requests.length = 0;
+
+    const summary = completed(await sync(double, { kind: 'reconcile' }));
+    expect(summary.organizations).toMatchObject({ tombstoned: 0, updated: 1 });
+    expect(summary.memberships).toMatchObject({ tombstoned: 0, updated: 1 });
+    const { organizations, memberships } = await collections();
+    expect(await organizations.findOne({ clerkOrgId: renamed.id })).toMatchObject({
+      deletedAt: null,
+      name: 'Renamed Ltd',
+      version: renamed.updated_at,
+    });
+    expect(await memberships.findOne({ clerkOrgId: generatedOrganizationId(0), clerkUserId: memberId(0, 2) })).toMatchObject({
+      deletedAt: null,
+      role: 'org:admin',
+    });
+    // Each asked for by id once, because its listing left it out.
+    expect(requestsTo(double, 'organization').map((request) => request.status)).toEqual([200]);
+    expect(requestsTo(double, 'memberships').filter((request) => request.userId === memberId(0, 2))).toHaveLength(1);
+  });
+
   it('with --dry-run counts what it would end and writes nothing', async () => {
     const { double } = await backfilledThenChangedInClerk();
     await db().collection(COLLECTIONS.syncRuns).deleteMany({});
