@@ -124,6 +124,11 @@ export async function findOwnAssessment(clerkUserId: string, id: string): Promis
   return record && assessmentRecordSchema.parse(record);
 }
 
+/** Removes one result of a user, by its whole shard key (owner and `_id`). */
+export async function removeAssessment(clerkUserId: string, id: ObjectId): Promise<void> {
+  await (await assessments()).deleteOne({ _id: id, clerkUserId });
+}
+
 /** Removes every result of a user; returns how many. Repeating it removes nothing more. */
 async function removeAssessmentsOf(clerkUserId: string): Promise<number> {
   const { deletedCount } = await (await assessments()).deleteMany({ clerkUserId });

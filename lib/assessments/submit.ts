@@ -3,7 +3,7 @@ import { unlessDatabaseDown, type CurrentOrganization, type CurrentUser } from '
 import { clerkSync, loadOrganization, loadUser } from '@/lib/clerk-sync';
 import { env } from '@/lib/env';
 import { findAssessment } from './catalogue';
-import { applyDeletionPolicy, insertAssessment } from './repository';
+import { applyDeletionPolicy, insertAssessment, removeAssessment } from './repository';
 import { parseSubmission, scoreAnswers, type AnswerSheet } from './submission';
 
 type AccountState = Exclude<CurrentUser['state'], 'ready'>;
@@ -56,10 +56,31 @@ export async function submitAssessment(
         createdAt: new Date(),
       });
       if (await deletedMeanwhile(clerkId)) return { kind: 'account', state: 'deleted' };
+      const left = team && (await leftMeanwhile(team.organization.clerkOrgId, clerkId));
+      if (left) {
+        await removeAssessment(clerkId, id);
+        return { kind: 'organization', state: left };
+      }
       return { kind: 'created', id: id.toHexString() };
     },
     (): SubmitOutcome => ({ kind: 'account', state: 'unavailable' }),
   );
+}
+
+/**
+ * The organization deleted, or the membership ended, between our check and
+ * our insert: a result is taken for an organization only by one of its
+ * members, so the caller removes it again. An end written after this read
+ * came after the result, which then stays, as a former member's results do.
+ */
+async function leftMeanwhile(clerkOrgId: string, clerkId: string): Promise<'deleted' | 'not_member' | null> {
+  const [organization, membership] = await Promise.all([
+    clerkSync.organizations.find(clerkOrgId),
+    clerkSync.memberships.find(clerkOrgId, clerkId),
+  ]);
+  if (organization?.deletedAt) return 'deleted';
+  if (membership?.deletedAt) return 'not_member';
+  return null;
 }
 
 /**

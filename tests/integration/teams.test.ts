@@ -7,16 +7,18 @@
  * members are our memberships joined to our users.
  */
 import { ObjectId } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   clerkId as clerkIdOf,
   clerkUser,
   membershipCreatedEvent,
+  membershipDeletedEvent,
   membershipPayload,
   organizationCreatedEvent,
   organizationDeletedEvent,
   organizationPayload,
   userCreatedEvent,
+  type ClerkMembershipJsonFixture,
   type ClerkOrganizationJsonFixture,
   type ClerkUserJsonFixture,
 } from 'clerk-mongo-sync/testing';
@@ -35,6 +37,12 @@ type Modules = {
 
 let clerk: ClerkApiDouble;
 let m: Modules;
+
+// The page's organization check, wrapped so a test can land a webhook right after it (and before the insert).
+vi.mock('@/lib/clerk-sync', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/clerk-sync')>();
+  return { ...actual, loadOrganization: vi.fn(actual.loadOrganization) };
+});
 
 beforeAll(async () => {
   // Before the imports: the Clerk SDK reads where Clerk is when it loads.
@@ -56,9 +64,14 @@ async function applied(payload: unknown): Promise<void> {
   expect((await deliver(payload)).body.outcome).toBe('applied');
 }
 
-type Team = { organization: ClerkOrganizationJsonFixture; admin: ClerkUserJsonFixture; member: ClerkUserJsonFixture };
+type Team = {
+  organization: ClerkOrganizationJsonFixture;
+  admin: ClerkUserJsonFixture;
+  member: ClerkUserJsonFixture;
+  membership: ClerkMembershipJsonFixture;
+};
 
-/** An organization with an admin and a member, users and all delivered by webhook. */
+/** An organization with an admin and a member (`membership`), users and all delivered by webhook. */
 async function syncedTeam(): Promise<Team> {
   const organization = organizationPayload();
   const admin = clerkUser({ firstName: 'Ada', lastName: 'Lovelace' });
@@ -66,8 +79,9 @@ async function syncedTeam(): Promise<Team> {
   for (const user of [admin, member]) await applied(userCreatedEvent(user));
   await applied(organizationCreatedEvent(organization));
   await applied(membershipCreatedEvent(membershipPayload({ organization, user: admin, role: 'org:admin' })));
-  await applied(membershipCreatedEvent(membershipPayload({ organization, user: member, role: 'org:member' })));
-  return { organization, admin, member };
+  const membership = membershipPayload({ organization, user: member, role: 'org:member' });
+  await applied(membershipCreatedEvent(membership));
+  return { organization, admin, member, membership };
 }
 
 /** A complete answer sheet for the first assessment: the first `correct` answers right. */
@@ -125,6 +139,30 @@ describe('an assessment taken for the active organization', () => {
       kind: 'organization',
       state: 'deleted',
     });
+    expect(await countAll()).toBe(before);
+  });
+});
+
+describe('an assessment taken as the membership ends', () => {
+  it.each([
+    { ending: 'the membership ends', state: 'not_member', end: ({ membership }: Team) => membershipDeletedEvent(membership) },
+    { ending: 'the organization is deleted', state: 'deleted', end: ({ organization }: Team) => organizationDeletedEvent(organization.id) },
+  ])('is removed again, and the page told, when $ending between the check and the insert', async ({ state, end }) => {
+    const team = await syncedTeam();
+    const loadOrganization = vi.mocked(m.engine.loadOrganization);
+    const check = loadOrganization.getMockImplementation()!;
+    loadOrganization.mockImplementationOnce(async (clerkOrgId, clerkUserId) => {
+      const checked = await check(clerkOrgId, clerkUserId);
+      expect(checked.state, 'the check itself saw a member').toBe('ready');
+      await applied(end(team));
+      return checked;
+    });
+    const before = await countAll();
+    expect(await m.submit.submitAssessment(team.member.id, m.catalogue.ASSESSMENTS[0]!.slug, sheet(5), team.organization.id)).toEqual({
+      kind: 'organization',
+      state,
+    });
+    expect(loadOrganization).toHaveBeenCalledWith(team.organization.id, team.member.id);
     expect(await countAll()).toBe(before);
   });
 });
