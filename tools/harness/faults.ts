@@ -143,14 +143,14 @@ function primaryLeaves<Server>(
 /** replSetStepDown's refusal when no electable secondary caught up within `secondaryCatchUpPeriodSecs`. */
 const EXCEEDED_TIME_LIMIT = 262;
 
-/** How long the primary is asked to step down before it is told to (`force`): a bound for a loaded machine. */
-const GRACEFUL_WITHIN_MS = 120_000;
+/** How long the primary is asked to step down before it is told to (`force`), and then how long it may take: bounds for a loaded machine. */
+const STEP_DOWN_WITHIN_MS = 120_000;
 
 /**
  * The primary steps down once a secondary has caught up. With deliveries
  * still writing, the catch-up can take longer than the command waits (30 s),
  * and the primary then refuses and stays: it is asked again, each refusal
- * logged with the members' states, and past GRACEFUL_WITHIN_MS told to, as an
+ * logged with the members' states, and past STEP_DOWN_WITHIN_MS told to, as an
  * operator would. A forced step-down loses no acknowledged write either: the
  * app writes with w: 'majority'.
  */
@@ -167,10 +167,10 @@ async function stepDown(primary: ReplicaSetMember, { members }: ReplicaSet): Pro
       return false;
     }
   };
-  const deadline = Date.now() + GRACEFUL_WITHIN_MS;
+  const deadline = Date.now() + STEP_DOWN_WITHIN_MS;
   let steppedDown = await stepsDown(false)();
   while (!steppedDown && Date.now() < deadline) steppedDown = await stepsDown(false)();
-  if (!steppedDown) await until(`${primary.host} steps down when forced`, stepsDown(true), GRACEFUL_WITHIN_MS);
+  if (!steppedDown) await until(`${primary.host} steps down when forced`, stepsDown(true), STEP_DOWN_WITHIN_MS);
   await until('the old primary is a secondary', async () => !(await isPrimary(primary)));
 }
 
@@ -194,7 +194,7 @@ async function describeMembers(primary: ReplicaSetMember, members: readonly Repl
     .join('; ');
 }
 
-/** The messages of a mongod log's last error and fatal lines. */
+/** A mongod log's last three error and fatal lines, each cut to 300 characters. */
 function lastErrors(logFile: string): string {
   const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];
   const errors = lines.filter((line) => /"s":"(E|F)"/.test(line)).slice(-3);
