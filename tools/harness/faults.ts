@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { MongoClient, MongoServerError, type Document } from 'mongodb';
+import { MongoClient, MongoServerError, type Document, type Timestamp } from 'mongodb';
 import type { Attempt } from './sender';
 import type { ReplicaSet, ReplicaSetMember } from './replica-set';
 import type { HarnessServer, ReplicaSetHarnessServer, ShardedHarnessServer } from './server';
@@ -150,48 +150,73 @@ const STEP_DOWN_WITHIN_MS = 120_000;
  * The primary steps down once a secondary has caught up. With deliveries
  * still writing, the catch-up can take longer than the command waits (30 s),
  * and the primary then refuses and stays: it is asked again, each refusal
- * logged with the members' states, and past STEP_DOWN_WITHIN_MS told to, as an
- * operator would. A forced step-down loses no acknowledged write either: the
- * app writes with w: 'majority'.
+ * logged with the members' states as the primary sees them. It is told to
+ * (`force`), as an operator would, once those states show a healthy secondary
+ * caught up and durable at its last write (mongod 4.4 was seen refusing then,
+ * for minutes), or past STEP_DOWN_WITHIN_MS. A forced step-down loses no
+ * acknowledged write either: the app writes with w: 'majority'.
  */
 async function stepDown(primary: ReplicaSetMember, { members }: ReplicaSet): Promise<void> {
-  const stepsDown = (force: boolean) => async () => {
-    try {
-      await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 30, force }, { timeoutMs: 90_000 });
-      return true;
-    } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === EXCEEDED_TIME_LIMIT)) throw error;
-      console.log(
-        `  [step-down] ${primary.host} refused${force ? ' (forced)' : ''}: ${error.message}; ${await describeMembers(primary, members)}`,
-      );
-      return false;
-    }
-  };
-  const deadline = Date.now() + STEP_DOWN_WITHIN_MS;
-  let steppedDown = await stepsDown(false)();
-  while (!steppedDown && Date.now() < deadline) steppedDown = await stepsDown(false)();
-  if (!steppedDown) await until(`${primary.host} steps down when forced`, stepsDown(true), STEP_DOWN_WITHIN_MS);
+  const askedUntil = Date.now() + STEP_DOWN_WITHIN_MS;
+  let force = false;
+  for (;;) {
+    const refusal = await stepDownRefusal(primary, force);
+    if (refusal === undefined) break;
+    const { summary, secondaryCaughtUp } = await membersSeenBy(primary, members);
+    console.log(`  [step-down] ${primary.host} refused${force ? ' (forced)' : ''}: ${refusal}; ${summary}`);
+    if (force && Date.now() > askedUntil + STEP_DOWN_WITHIN_MS)
+      throw new Error(`${primary.host} does not step down, even when forced: ${summary}`);
+    force ||= secondaryCaughtUp || Date.now() > askedUntil;
+  }
   await until('the old primary is a secondary', async () => !(await isPrimary(primary)));
 }
 
-/** Each member as the primary sees it (state, health, optimes, heartbeat message), with the last errors of any member that is down. */
-async function describeMembers(primary: ReplicaSetMember, members: readonly ReplicaSetMember[]): Promise<string> {
+/** undefined once the primary stepped down; its refusal (no electable secondary caught up) otherwise. */
+async function stepDownRefusal(primary: ReplicaSetMember, force: boolean): Promise<string | undefined> {
+  try {
+    await primary.command({ replSetStepDown: 60, secondaryCatchUpPeriodSecs: 30, force }, { timeoutMs: 90_000 });
+    return undefined;
+  } catch (error) {
+    if (error instanceof MongoServerError && error.code === EXCEEDED_TIME_LIMIT) return error.message;
+    throw error;
+  }
+}
+
+type OpTime = { ts: Timestamp; t: number };
+
+/**
+ * The members as the primary sees them (`replSetGetStatus`: state, health,
+ * applied and durable optimes, heartbeat message, and a down member's last
+ * errors from its log), and whether a healthy secondary has applied and made
+ * durable the primary's last write.
+ */
+async function membersSeenBy(
+  primary: ReplicaSetMember,
+  members: readonly ReplicaSetMember[],
+): Promise<{ summary: string; secondaryCaughtUp: boolean }> {
   const status = await primary.command({ replSetGetStatus: 1 }).catch((error: Error) => error);
-  if (status instanceof Error) return `replSetGetStatus: ${status.message}`;
-  const opTime = (value?: { ts?: { t: number; i: number } }) => (value?.ts ? `${value.ts.t}.${value.ts.i}` : '-');
-  return (status.members as Document[])
-    .map(({ name, stateStr, health, optime, optimeDurable, lastHeartbeatMessage }) => {
-      const down = health !== 1;
-      const logFile = members.find(({ host }) => host === name)?.logFile;
-      return [
-        `${name} ${stateStr}${down ? ' (down)' : ''}, applied ${opTime(optime)}, durable ${opTime(optimeDurable)}`,
-        lastHeartbeatMessage ? `"${lastHeartbeatMessage}"` : '',
-        down && logFile ? `last errors: ${lastErrors(logFile)}` : '',
-      ]
-        .filter(Boolean)
-        .join(', ');
-    })
-    .join('; ');
+  if (status instanceof Error) return { summary: `replSetGetStatus: ${status.message}`, secondaryCaughtUp: false };
+  const states = status.members as Document[];
+  const last = states.find(({ self }) => self)?.optime as OpTime | undefined;
+  const reached = (opTime?: OpTime) => Boolean(last && opTime && opTime.t === last.t && opTime.ts.compare(last.ts) >= 0);
+  const secondaryCaughtUp = states.some(
+    ({ stateStr, health, optime, optimeDurable }) => stateStr === 'SECONDARY' && health === 1 && reached(optime) && reached(optimeDurable),
+  );
+  const format = (opTime?: OpTime) => (opTime ? `${opTime.ts.t}.${opTime.ts.i} (term ${opTime.t})` : '-');
+  const lines = states.map(({ name, stateStr, health, optime, optimeDurable, lastHeartbeatMessage }) => {
+    const down = health !== 1;
+    const logFile = members.find(({ host }) => host === name)?.logFile;
+    return [
+      `${name} ${stateStr}${down ? ' (down)' : ''}, applied ${format(optime)}, durable ${format(optimeDurable)}`,
+      lastHeartbeatMessage ? `"${lastHeartbeatMessage}"` : '',
+      down && logFile ? `last errors: ${lastErrors(logFile)}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+  });
+  const { durableOpTime, lastCommittedOpTime } = (status.optimes ?? {}) as { durableOpTime?: OpTime; lastCommittedOpTime?: OpTime };
+  lines.push(`the primary's own durable ${format(durableOpTime)}, majority-committed ${format(lastCommittedOpTime)}`);
+  return { summary: lines.join('; '), secondaryCaughtUp };
 }
 
 /** A mongod log's last three error and fatal lines, each cut to 300 characters. */
