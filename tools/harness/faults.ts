@@ -29,10 +29,10 @@ export type Fault<Server = HarnessServer> = {
 /** How long a fault may take to be confirmed, or lifted, before the run fails: a bound, not a wait. */
 const CONFIRM_WITHIN_MS = 60_000;
 
-async function until(what: string, condition: () => Promise<boolean>, withinMs = CONFIRM_WITHIN_MS): Promise<void> {
-  const deadline = Date.now() + withinMs;
+async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + CONFIRM_WITHIN_MS;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not confirmed within ${withinMs / 1000} s: ${what}`);
+    if (Date.now() > deadline) throw new Error(`not confirmed within ${CONFIRM_WITHIN_MS / 1000} s: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
